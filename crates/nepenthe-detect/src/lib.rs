@@ -1,0 +1,420 @@
+//! Free-text PII detection and redaction for contact-centre text: chat
+//! transcripts, e-mails, call transcripts (clean and speech-to-text), notes.
+//!
+//! The crate does no I/O. Build one [`Detector`] (it compiles its patterns and
+//! loads its name gazetteers once), share it across threads, and call
+//! [`Detector::detect`] per document, optionally with the document's
+//! [`KnownContact`]. [`redact()`] turns spans into redacted text, and [`wire`]
+//! holds the JSON types the CLI (`nepenthe scan`) and the HTTP route
+//! (`POST /api/v1/scan`) share.
+//!
+//! # Layout
+//! - [`entity`]: the entity types and type sets.
+//! - [`validate`]: checksums and structural rules (Luhn, mod-97, NINO, SSN, dates).
+//! - `patterns`: pattern detectors for e-mails, numbers, IBANs, IPs, dates, addresses.
+//! - `names`: person names from gazetteers plus capitalisation and context cues.
+//! - `spoken`: speech-to-text forms ("oh seven seven double oh ...", "jane dot doe at
+//!   gmail dot com", "the third of march nineteen eighty four").
+//! - [`contact`]: the known contact and its Aho–Corasick matcher.
+//! - [`redact`](mod@redact): replace, mask, keyed hash and per-document pseudonyms.
+//! - [`wire`]: serde types for JSONL/HTTP in and out.
+//!
+//! # Invariants
+//! - Every [`Span`] starts and ends on a character boundary; `start`/`end` count
+//!   Unicode code points, `bstart`/`bend` count UTF-8 bytes, ends exclusive.
+//! - Spans returned by one call never overlap and are sorted by position.
+//! - Nothing here logs, and no error message contains scanned text.
+
+pub mod contact;
+pub mod entity;
+mod names;
+mod patterns;
+pub mod redact;
+mod spoken;
+pub mod validate;
+pub mod wire;
+
+pub use contact::KnownContact;
+pub use entity::{EntitySet, EntityType, UnknownEntityType};
+pub use redact::{redact, RedactOperator};
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+/// One finding in a document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Span {
+    /// Start, in Unicode code points.
+    pub start: usize,
+    /// End (exclusive), in Unicode code points.
+    pub end: usize,
+    /// Start, in UTF-8 bytes (always a char boundary of the input).
+    pub bstart: usize,
+    /// End (exclusive), in UTF-8 bytes.
+    pub bend: usize,
+    pub entity_type: EntityType,
+    /// Confidence in 0..=1.
+    pub score: f32,
+    /// Why the span was reported: the detector and the cues that moved its score.
+    pub explanation: String,
+}
+
+/// A candidate before overlap resolution: byte offsets, a score and its reasons.
+#[derive(Clone, Debug)]
+pub(crate) struct Cand {
+    pub bs: usize,
+    pub be: usize,
+    pub ty: EntityType,
+    pub score: f32,
+    pub why: &'static str,
+    pub cue: Option<&'static str>,
+}
+
+impl Cand {
+    pub fn new(bs: usize, be: usize, ty: EntityType, score: f32, why: &'static str) -> Self {
+        Cand {
+            bs,
+            be,
+            ty,
+            score,
+            why,
+            cue: None,
+        }
+    }
+}
+
+/// Settings fixed when the detector is built.
+#[derive(Clone, Debug)]
+pub struct DetectorConfig {
+    /// Dates in a later year are never reported as dates of birth (people
+    /// calling a contact centre are adults). Defaults to the current year minus 16.
+    pub max_birth_year: u32,
+    /// Use the first-name and surname gazetteers for names the document's
+    /// contact does not give.
+    pub gazetteer: bool,
+    /// Words (compared case-insensitively) that are never reported, e.g. the
+    /// organisation's own product or team names.
+    pub allow_list: Vec<String>,
+}
+
+impl Default for DetectorConfig {
+    fn default() -> Self {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let year = 1970 + (secs / 31_556_952) as u32;
+        DetectorConfig {
+            max_birth_year: year.saturating_sub(16),
+            gazetteer: true,
+            allow_list: Vec::new(),
+        }
+    }
+}
+
+/// The PII scanner: build once, share across threads.
+pub struct Detector {
+    cfg: DetectorConfig,
+    pats: patterns::Patterns,
+    names: names::Names,
+    allow: Vec<String>,
+}
+
+impl std::fmt::Debug for Detector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Detector")
+            .field("cfg", &self.cfg)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Detector {
+    fn default() -> Self {
+        Detector::new()
+    }
+}
+
+/// Per-document inputs shared by the detectors.
+pub(crate) struct Doc<'a> {
+    pub text: &'a str,
+    /// `text` with ASCII letters lower-cased: same bytes, same offsets.
+    pub lower: String,
+}
+
+impl Detector {
+    /// A detector with the default configuration.
+    pub fn new() -> Self {
+        Detector::with_config(DetectorConfig::default())
+    }
+
+    pub fn with_config(cfg: DetectorConfig) -> Self {
+        let allow = cfg.allow_list.iter().map(|s| s.to_lowercase()).collect();
+        Detector {
+            pats: patterns::Patterns::new(),
+            names: names::Names::load(),
+            allow,
+            cfg,
+        }
+    }
+
+    /// Finds every type of PII in `text`. `ctx` is the document's known contact.
+    pub fn detect(&self, text: &str, ctx: Option<&KnownContact>) -> Vec<Span> {
+        self.detect_filtered(text, ctx, EntitySet::all(), wire::DEFAULT_MIN_SCORE)
+    }
+
+    /// Finds the PII of the given types with a score of at least `min_score`.
+    pub fn detect_filtered(
+        &self,
+        text: &str,
+        ctx: Option<&KnownContact>,
+        types: EntitySet,
+        min_score: f32,
+    ) -> Vec<Span> {
+        if text.is_empty() {
+            return Vec::new();
+        }
+        let doc = Doc {
+            text,
+            lower: text.to_ascii_lowercase(),
+        };
+        let mut cands: Vec<Cand> = Vec::with_capacity(16);
+        let dates = self.pats.all_dates(&doc);
+        self.pats.run(&doc, &self.cfg, &dates, &mut cands);
+        let toks = names::tokenize(text);
+        spoken::run(&doc, &toks, &self.pats, &self.cfg, &mut cands);
+        if self.cfg.gazetteer {
+            self.names.run(&doc, &toks, &mut cands);
+        }
+        if let Some(c) = ctx {
+            contact_matches(&doc, c, &dates, &mut cands);
+        }
+        if !self.allow.is_empty() {
+            cands.retain(|c| {
+                !self
+                    .allow
+                    .iter()
+                    .any(|a| doc.lower[c.bs..c.be].eq_ignore_ascii_case(a))
+            });
+        }
+        cands.retain(|c| c.score >= min_score && types.contains(c.ty) && c.be > c.bs);
+        let kept = resolve(cands, text);
+        to_spans(text, kept)
+    }
+}
+
+/// Keeps the best candidates so that none overlap: higher score first, then
+/// longer; adjacent parts of one name are joined.
+fn resolve(mut cands: Vec<Cand>, text: &str) -> Vec<Cand> {
+    cands.sort_by(|a, b| {
+        b.score
+            .partial_cmp(&a.score)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then((b.be - b.bs).cmp(&(a.be - a.bs)))
+            .then(a.bs.cmp(&b.bs))
+    });
+    let mut kept: Vec<Cand> = Vec::with_capacity(cands.len());
+    for c in cands {
+        if kept.iter().all(|k| c.be <= k.bs || c.bs >= k.be) {
+            kept.push(c);
+        }
+    }
+    kept.sort_by_key(|c| c.bs);
+    // Join "Zoë" + "Kowalski" found by different detectors into one name, and
+    // a street followed by its postcode into one address.
+    let is_addr = |t: EntityType| matches!(t, EntityType::StreetAddress | EntityType::Postcode);
+    let mut out: Vec<Cand> = Vec::with_capacity(kept.len());
+    for c in kept {
+        if let Some(last) = out.last_mut() {
+            if is_addr(last.ty)
+                && is_addr(c.ty)
+                && c.bs >= last.be
+                && c.bs - last.be <= 3
+                && text.as_bytes()[last.be..c.bs]
+                    .iter()
+                    .all(|b| matches!(b, b' ' | b',' | b'\n'))
+            {
+                last.be = c.be;
+                last.ty = EntityType::StreetAddress;
+                last.score = last.score.max(c.score);
+                continue;
+            }
+            if last.ty == EntityType::Person
+                && c.ty == EntityType::Person
+                && c.bs == last.be + 1
+                && matches!(text.as_bytes()[last.be], b' ' | b'-')
+            {
+                last.be = c.be;
+                last.score = last.score.max(c.score);
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Converts byte offsets to code-point offsets in one pass over the text.
+fn to_spans(text: &str, cands: Vec<Cand>) -> Vec<Span> {
+    let mut out = Vec::with_capacity(cands.len());
+    let (mut bpos, mut cpos) = (0usize, 0usize);
+    let advance = |to: usize, bpos: &mut usize, cpos: &mut usize| {
+        *cpos += text[*bpos..to].chars().count();
+        *bpos = to;
+    };
+    for c in cands {
+        advance(c.bs, &mut bpos, &mut cpos);
+        let start = cpos;
+        advance(c.be, &mut bpos, &mut cpos);
+        let explanation = match c.cue {
+            Some(cue) => format!("{}; {}", c.why, cue),
+            None => c.why.to_string(),
+        };
+        out.push(Span {
+            start,
+            end: cpos,
+            bstart: c.bs,
+            bend: c.be,
+            entity_type: c.ty,
+            score: (c.score.clamp(0.0, 1.0) * 100.0).round() / 100.0,
+            explanation,
+        });
+    }
+    out
+}
+
+/// True when `[bs, be)` is not glued to letters or digits on either side.
+pub(crate) fn word_bounded(text: &str, bs: usize, be: usize) -> bool {
+    let b = text.as_bytes();
+    let before_ok = bs == 0 || {
+        let c = text[..bs].chars().next_back().unwrap_or(' ');
+        !c.is_alphanumeric()
+    };
+    let after_ok = be >= b.len() || {
+        let c = text[be..].chars().next().unwrap_or(' ');
+        !c.is_alphanumeric()
+    };
+    before_ok && after_ok
+}
+
+/// Documents up to this many bytes match contact values with one substring
+/// search per value; longer ones build an Aho–Corasick automaton.
+const SHORT_DOC: usize = 4096;
+
+/// Finds the known contact's values wherever they appear: any case, phone
+/// numbers and postcodes with or without spaces, the first or last name alone.
+fn contact_matches(
+    doc: &Doc<'_>,
+    c: &KnownContact,
+    dates: &[patterns::DateHit],
+    out: &mut Vec<Cand>,
+) {
+    let mut pat: Vec<String> = Vec::new();
+    let mut meta: Vec<(EntityType, &'static str)> = Vec::new();
+    let mut add = |p: String, t: EntityType, why: &'static str, pat: &mut Vec<String>| {
+        let p = p.trim().to_string();
+        if p.chars().count() >= 2 && !pat.contains(&p) {
+            // Aho–Corasick folds ASCII case only; add a lower-case copy for Zoë/ZOË.
+            let low = p.to_lowercase();
+            if low != p.to_ascii_lowercase() && !pat.contains(&low) {
+                pat.push(low);
+                meta.push((t, why));
+            }
+            pat.push(p);
+            meta.push((t, why));
+        }
+    };
+    for f in &c.first_name {
+        for l in &c.last_name {
+            add(
+                format!("{f} {l}"),
+                EntityType::Person,
+                "known contact: full name",
+                &mut pat,
+            );
+        }
+    }
+    for (t, v) in c.values() {
+        match t {
+            EntityType::PhoneNumber => {
+                add(v.to_string(), t, "known contact: phone number", &mut pat);
+                let digits: String = v.chars().filter(|c| c.is_ascii_digit()).collect();
+                add(digits.clone(), t, "known contact: phone number", &mut pat);
+                if let Some(rest) = v.trim().strip_prefix("+44") {
+                    let d: String = rest.chars().filter(|c| c.is_ascii_digit()).collect();
+                    add(format!("0{d}"), t, "known contact: phone number", &mut pat);
+                }
+            }
+            EntityType::Postcode => {
+                add(v.to_string(), t, "known contact: postcode", &mut pat);
+                add(v.replace(' ', ""), t, "known contact: postcode", &mut pat);
+            }
+            EntityType::DateOfBirth => {
+                // Dates are matched by value in `patterns`, in any written form.
+            }
+            EntityType::Person => {
+                for part in v.split_whitespace() {
+                    add(part.to_string(), t, "known contact: name", &mut pat);
+                }
+                add(v.to_string(), t, "known contact: name", &mut pat);
+            }
+            _ => add(v.to_string(), t, "known contact value", &mut pat),
+        }
+    }
+    if pat.is_empty() {
+        return;
+    }
+    let mut push = |bs: usize, be: usize, k: usize| {
+        if !word_bounded(doc.text, bs, be) {
+            return;
+        }
+        let (t, why) = meta[k];
+        let score = match t {
+            EntityType::StreetAddress | EntityType::Postcode => 0.93,
+            _ => 0.97,
+        };
+        out.push(Cand::new(bs, be, t, score, why));
+    };
+    if doc.text.len() <= SHORT_DOC {
+        // Short documents: a SIMD substring search per value is cheaper than
+        // building an automaton for a dozen patterns.
+        for (k, p) in pat.iter().enumerate() {
+            let lp = p.to_ascii_lowercase();
+            for bs in memchr::memmem::find_iter(doc.lower.as_bytes(), lp.as_bytes()) {
+                push(bs, bs + lp.len(), k);
+            }
+        }
+    } else if let Ok(ac) = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostLongest)
+        .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+        .build(&pat)
+    {
+        for m in ac.find_iter(doc.text) {
+            push(m.start(), m.end(), m.pattern().as_usize());
+        }
+    }
+    // Dates of birth: any date in the text equal to a known one.
+    let dobs: Vec<(u32, u32, u32)> = c
+        .date_of_birth
+        .iter()
+        .chain(
+            c.custom
+                .iter()
+                .filter(|(k, _)| k.to_ascii_lowercase().contains("birth"))
+                .flat_map(|(_, v)| v),
+        )
+        .filter_map(|s| patterns::parse_iso_date(s))
+        .collect();
+    if !dobs.is_empty() {
+        for (bs, be, ymd) in dates {
+            if ymd.iter().any(|d| dobs.contains(d)) {
+                out.push(Cand::new(
+                    *bs,
+                    *be,
+                    EntityType::DateOfBirth,
+                    0.98,
+                    "known contact: date of birth",
+                ));
+            }
+        }
+    }
+}

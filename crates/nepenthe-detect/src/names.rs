@@ -1,0 +1,979 @@
+//! Person names the document's contact does not give: gazetteers of first
+//! names and surnames (see `data/README.md` for sources and licences) plus
+//! capitalisation and context cues ("my name is", "Dear Mr", "thanks").
+
+use crate::{Cand, Doc, EntityType};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A word token: byte range plus shape flags.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Tok {
+    pub bs: usize,
+    pub be: usize,
+    pub flags: u8,
+}
+
+pub(crate) const T_ALPHA: u8 = 1; // letters only (plus inner ' and -)
+pub(crate) const T_DIGIT: u8 = 2; // digits only
+pub(crate) const T_CAP: u8 = 4; // first char upper case
+pub(crate) const T_UPPER: u8 = 8; // no lower-case letter at all
+pub(crate) const T_LOWER: u8 = 16; // no upper-case letter at all
+
+/// Splits text into alphanumeric tokens; `'`, `’` and `-` stay inside a word
+/// when letters follow ("O'Brien", "Smith-Jones").
+pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
+    let mut toks = Vec::with_capacity(text.len() / 5);
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c < 0x80 && !c.is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        // Start of a token (ASCII alnum or a non-ASCII char that is alphanumeric).
+        let ch = text[i..].chars().next().unwrap_or(' ');
+        if !ch.is_alphanumeric() {
+            i += ch.len_utf8();
+            continue;
+        }
+        let bs = i;
+        let (mut alpha, mut digit, mut has_up, mut has_low) = (false, false, false, false);
+        let first_up = ch.is_uppercase();
+        while i < b.len() {
+            let c = b[i];
+            if c < 0x80 {
+                if c.is_ascii_lowercase() {
+                    alpha = true;
+                    has_low = true;
+                    i += 1;
+                } else if c.is_ascii_uppercase() {
+                    alpha = true;
+                    has_up = true;
+                    i += 1;
+                } else if c.is_ascii_digit() {
+                    digit = true;
+                    i += 1;
+                } else if (c == b'\'' || c == b'-')
+                    && alpha
+                    && !digit
+                    && next_is_letter(text, i + 1)
+                {
+                    i += 1;
+                } else {
+                    break;
+                }
+            } else {
+                let ch = text[i..].chars().next().unwrap_or(' ');
+                if ch.is_alphabetic() {
+                    alpha = true;
+                    has_up |= ch.is_uppercase();
+                    has_low |= ch.is_lowercase();
+                } else if ch.is_numeric() {
+                    digit = true;
+                } else if ch == '’' && alpha && next_is_letter(text, i + ch.len_utf8()) {
+                } else {
+                    break;
+                }
+                i += ch.len_utf8();
+            }
+        }
+        let mut flags = 0;
+        if alpha && !digit {
+            flags |= T_ALPHA;
+        }
+        if digit && !alpha {
+            flags |= T_DIGIT;
+        }
+        if first_up {
+            flags |= T_CAP;
+        }
+        if !has_low {
+            flags |= T_UPPER;
+        }
+        if !has_up {
+            flags |= T_LOWER;
+        }
+        toks.push(Tok { bs, be: i, flags });
+    }
+    toks
+}
+
+fn next_is_letter(text: &str, i: usize) -> bool {
+    text.get(i..)
+        .and_then(|s| s.chars().next())
+        .is_some_and(char::is_alphabetic)
+}
+
+/// FxHash: the gazetteer keys are short and trusted, so a fast hash is fine.
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+}
+
+const G_FIRST: u8 = 1;
+const G_FIRST_AMB: u8 = 2;
+const G_SUR: u8 = 4;
+const G_SUR_AMB: u8 = 8;
+const G_STOP: u8 = 16;
+
+static FIRST_NAMES: &str = include_str!("../data/first_names.txt");
+static SURNAMES: &str = include_str!("../data/surnames.txt");
+
+/// Words that are never names on their own, whatever the gazetteers say:
+/// function words, greetings, calendar words and contact-centre vocabulary.
+const STOP: &[&str] = &[
+    "the",
+    "and",
+    "you",
+    "for",
+    "are",
+    "with",
+    "that",
+    "this",
+    "have",
+    "from",
+    "your",
+    "will",
+    "can",
+    "not",
+    "but",
+    "all",
+    "any",
+    "was",
+    "one",
+    "our",
+    "out",
+    "day",
+    "get",
+    "has",
+    "him",
+    "his",
+    "how",
+    "new",
+    "now",
+    "old",
+    "see",
+    "two",
+    "way",
+    "who",
+    "did",
+    "its",
+    "let",
+    "put",
+    "say",
+    "she",
+    "too",
+    "use",
+    "her",
+    "yes",
+    "no",
+    "ok",
+    "okay",
+    "hi",
+    "hello",
+    "dear",
+    "thanks",
+    "thank",
+    "please",
+    "sorry",
+    "good",
+    "morning",
+    "afternoon",
+    "evening",
+    "night",
+    "sir",
+    "madam",
+    "team",
+    "customer",
+    "agent",
+    "support",
+    "service",
+    "services",
+    "care",
+    "caller",
+    "speaker",
+    "visitor",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "just",
+    "also",
+    "then",
+    "there",
+    "here",
+    "what",
+    "when",
+    "where",
+    "which",
+    "would",
+    "could",
+    "should",
+    "about",
+    "account",
+    "order",
+    "card",
+    "bank",
+    "number",
+    "phone",
+    "email",
+    "mail",
+    "address",
+    "street",
+    "road",
+    "avenue",
+    "close",
+    "drive",
+    "way",
+    "place",
+    "house",
+    "flat",
+    "mobile",
+    "home",
+    "work",
+    "broadband",
+    "energy",
+    "telecom",
+    "insurance",
+    "delivery",
+    "retail",
+    "airways",
+    "utilities",
+    "bill",
+    "ip",
+    "iban",
+    "ssn",
+    "dob",
+    "re",
+    "subject",
+    "to",
+    "cc",
+    "date",
+    "sent",
+    "kind",
+    "regards",
+    "best",
+    "wishes",
+    "cheers",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "mx",
+    "an",
+    "as",
+    "at",
+    "be",
+    "by",
+    "do",
+    "go",
+    "he",
+    "if",
+    "in",
+    "is",
+    "it",
+    "me",
+    "my",
+    "of",
+    "on",
+    "or",
+    "so",
+    "up",
+    "us",
+    "we",
+    "am",
+    "pm",
+    "uk",
+    "usa",
+    "id",
+    "ref",
+    "case",
+    "ticket",
+    "chat",
+    "call",
+    "live",
+    "transcript",
+    "recording",
+    "queue",
+    "general",
+    "billing",
+    "retentions",
+    "tech",
+    "direct",
+    "debit",
+    "credit",
+    "visa",
+    "amex",
+    "mastercard",
+    "still",
+    "well",
+    "sure",
+    "fine",
+    "great",
+    "lovely",
+    "right",
+    "long",
+    "much",
+    "many",
+    "more",
+    "most",
+    "some",
+    "such",
+    "only",
+    "over",
+    "same",
+    "than",
+    "them",
+    "they",
+    "these",
+    "those",
+    "their",
+    "into",
+    "very",
+    "been",
+    "being",
+    "were",
+    "had",
+    "does",
+    "done",
+    "each",
+    "few",
+    "off",
+    "own",
+    "why",
+    "both",
+    "after",
+    "before",
+    "again",
+    "once",
+    "other",
+    "another",
+    "because",
+    "while",
+    "until",
+    "since",
+    "if",
+    "last",
+    "next",
+    "first",
+    "second",
+    "third",
+    "today",
+    "tomorrow",
+    "yesterday",
+    "week",
+    "month",
+    "year",
+    "london",
+    "manchester",
+    "leeds",
+    "york",
+    "bath",
+    "reading",
+    "phoenix",
+    "denver",
+    "houston",
+    "dallas",
+    "boston",
+    "chicago",
+    "seattle",
+    "portland",
+    "columbus",
+    "raleigh",
+    "atlanta",
+    "miami",
+    "washington",
+    "orlando",
+    "windsor",
+    "kingsway",
+    "oak",
+    "elm",
+    "cedar",
+    "maple",
+    "willow",
+    "pine",
+    "beech",
+    "orchard",
+    "meadow",
+    "manor",
+    "grange",
+    "chapel",
+    "church",
+    "station",
+    "high",
+    "mill",
+    "queen",
+    "king",
+    "mount",
+    "highfield",
+    "springfield",
+    "ridge",
+    "lake",
+    "sunset",
+    "highland",
+    "main",
+    "mon",
+    "tue",
+    "wed",
+    "thu",
+    "fri",
+    "sat",
+    "sun",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "agent's",
+    "customer's",
+    "wan",
+    "lan",
+    "hub",
+    "router",
+    "meter",
+    "engineer",
+    "manager",
+    "leader",
+    "husband",
+    "wife",
+    "son",
+    "daughter",
+    "partner",
+    "mum",
+    "mom",
+    "dad",
+    "depot",
+    "store",
+    "warehouse",
+];
+
+/// Words after a capitalised word that make it a place or a thing, not a person.
+const PLACE_AFTER: &[&str] = &[
+    "depot",
+    "store",
+    "warehouse",
+    "branch",
+    "office",
+    "airport",
+    "centre",
+    "center",
+    "street",
+    "road",
+    "lane",
+    "avenue",
+    "close",
+    "drive",
+    "gardens",
+    "way",
+    "crescent",
+    "terrace",
+    "place",
+    "grove",
+    "court",
+    "rise",
+    "walk",
+    "hill",
+    "st",
+    "rd",
+    "ave",
+    "blvd",
+    "ln",
+    "dr",
+    "ct",
+    "bank",
+    "energy",
+    "broadband",
+    "telecom",
+    "insurance",
+    "mobile",
+    "utilities",
+    "airways",
+    "retail",
+    "home",
+    "delivery",
+    "cottage",
+    "house",
+    "farm",
+    "lodge",
+    "university",
+    "college",
+    "school",
+    "hospital",
+    "city",
+    "county",
+    "park",
+];
+
+/// Words that end a name being extended: road words and organisation words.
+const STOP_EXTEND: &[&str] = &[
+    "depot",
+    "store",
+    "warehouse",
+    "branch",
+    "office",
+    "airport",
+    "centre",
+    "center",
+    "street",
+    "road",
+    "avenue",
+    "close",
+    "drive",
+    "gardens",
+    "crescent",
+    "terrace",
+    "st",
+    "rd",
+    "ave",
+    "blvd",
+    "ln",
+    "dr",
+    "ct",
+    "bank",
+    "energy",
+    "broadband",
+    "telecom",
+    "insurance",
+    "mobile",
+    "utilities",
+    "airways",
+    "retail",
+    "delivery",
+    "cottage",
+    "university",
+    "college",
+    "school",
+    "hospital",
+    "city",
+    "county",
+    "customer",
+    "care",
+    "services",
+    "support",
+    "team",
+];
+
+const PARTICLES: &[&str] = &[
+    "van", "von", "de", "da", "di", "du", "del", "della", "der", "den", "la", "le", "ó", "o",
+    "mac", "bin", "ben", "ter", "dos", "das",
+];
+
+const TITLES: &[&str] = &[
+    "mr", "mrs", "ms", "miss", "dr", "mx", "sir", "prof", "dame", "lady", "lord", "rev", "mr.",
+    "mrs.", "ms.", "dr.",
+];
+
+/// Phrases right before a word that make it a name even if the gazetteers
+/// do not know it (strong) or that confirm an ambiguous gazetteer word (weak).
+const STRONG_CUES: &[&str] = &[
+    "my name is ",
+    "name is ",
+    "name's ",
+    "dear ",
+    "spoke to ",
+    "spoke with ",
+    "speaking with ",
+    "speak to ",
+    "speak with ",
+    "from: ",
+    "regards,\n",
+    "regards\n",
+    "wishes,\n",
+    "thanks,\n",
+    "sincerely,\n",
+    "cheers,\n",
+    "wife ",
+    "husband ",
+    "partner ",
+    "son ",
+    "daughter ",
+    "mother ",
+    "father ",
+    "brother ",
+    "sister ",
+    "leader ",
+    "manager ",
+    "supervisor ",
+    "colleague ",
+    "named ",
+    "called ",
+    "ask for ",
+    "asked for ",
+    "signed by ",
+    "spoken to ",
+    "speak with ",
+    "talked to ",
+];
+const WEAK_CUES: &[&str] = &[
+    "it's ",
+    "its ",
+    "it is ",
+    "yes, ",
+    "yes ",
+    "hi ",
+    "hello ",
+    "thanks ",
+    "thanks, ",
+    "thank you ",
+    "thank you, ",
+    "this is ",
+    "i'm ",
+    "im ",
+    "i am ",
+    "cheers ",
+    "bye ",
+    "morning ",
+    "afternoon ",
+    "sure, it's ",
+    "to ",
+    "with ",
+    "and ",
+    "from ",
+    "is ",
+    "via ",
+    ", ",
+];
+
+pub(crate) struct Names {
+    map: HashMap<Box<str>, u8, BuildHasherDefault<Fx>>,
+}
+
+impl Names {
+    pub fn load() -> Self {
+        let mut map: HashMap<Box<str>, u8, BuildHasherDefault<Fx>> = HashMap::default();
+        map.reserve(60_000);
+        for (data, plain, amb) in [
+            (FIRST_NAMES, G_FIRST, G_FIRST_AMB),
+            (SURNAMES, G_SUR, G_SUR_AMB),
+        ] {
+            for line in data.lines() {
+                let (w, flag) = match line.split_once('\t') {
+                    Some((w, _)) => (w, amb),
+                    None => (line, plain),
+                };
+                if !w.is_empty() {
+                    *map.entry(w.into()).or_insert(0) |= flag;
+                }
+            }
+        }
+        for w in STOP {
+            *map.entry((*w).into()).or_insert(0) |= G_STOP;
+        }
+        Names { map }
+    }
+
+    fn lookup(&self, word: &str) -> u8 {
+        if word.len() > 40 || word.len() < 2 {
+            return 0;
+        }
+        let mut buf = [0u8; 40];
+        let key: std::borrow::Cow<'_, str> = if word.is_ascii() {
+            let n = word.len();
+            buf[..n].copy_from_slice(word.as_bytes());
+            buf[..n].make_ascii_lowercase();
+            match std::str::from_utf8(&buf[..n]) {
+                Ok(s) => std::borrow::Cow::Borrowed(s),
+                Err(_) => return 0,
+            }
+        } else {
+            std::borrow::Cow::Owned(word.to_lowercase())
+        };
+        let mut f = self.map.get(key.as_ref()).copied().unwrap_or(0);
+        if f == 0 && key.contains('-') {
+            // Double-barrelled: a name when every part is one.
+            let parts: Vec<u8> = key
+                .split('-')
+                .map(|p| self.map.get(p).copied().unwrap_or(0))
+                .collect();
+            if parts.iter().all(|p| p & (G_FIRST | G_FIRST_AMB) != 0) {
+                f = G_FIRST;
+            } else if parts
+                .iter()
+                .all(|p| p & (G_SUR | G_FIRST | G_SUR_AMB | G_FIRST_AMB) != 0)
+            {
+                f = G_SUR;
+            }
+        }
+        f
+    }
+
+    pub fn run(&self, doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Cand>) {
+        let text = doc.text;
+        let lower = &doc.lower;
+        // Lines where (almost) nothing is capitalised come from speech-to-text:
+        // names there are lower case too.
+        let lower_line = line_modes(text, toks);
+        let mut i = 0;
+        while i < toks.len() {
+            let t = toks[i];
+            if t.flags & T_ALPHA == 0 {
+                i += 1;
+                continue;
+            }
+            let word = &text[t.bs..t.be];
+            let g = self.lookup(word);
+            if g & G_STOP != 0 {
+                i += 1;
+                continue;
+            }
+            let lmode = lower_line[i];
+            if lmode && t.flags & T_UPPER != 0 && word.chars().nth(1).is_some() {
+                i += 1;
+                continue;
+            }
+            let cap =
+                t.flags & T_CAP != 0 && !(t.flags & T_UPPER != 0 && word.chars().nth(1).is_some());
+            if !lmode && !cap {
+                i += 1;
+                continue;
+            }
+            let before = &lower[..t.bs];
+            let title = prev_is_title(before);
+            let strong = STRONG_CUES.iter().find(|c| before.ends_with(*c)).copied();
+            let weak = WEAK_CUES.iter().find(|c| before.ends_with(*c)).copied();
+            let first = g & G_FIRST != 0;
+            let first_amb = g & G_FIRST_AMB != 0;
+            let sur = g & (G_SUR | G_SUR_AMB) != 0;
+            let sent_start = sentence_start(text, t.bs);
+            // Would the next word continue a name?
+            let next_ext = self.extension(doc, toks, i, lmode);
+            let (score, why): (f32, &'static str) = if title.is_some() && (cap || lmode) {
+                (0.9, "word after a title (Mr, Ms, Dr ...)")
+            } else if first && !sent_start && cap {
+                (0.8, "capitalised first name (gazetteer)")
+            } else if first && cap {
+                (
+                    if next_ext > i + 1 || strong.is_some() || weak.is_some() {
+                        0.8
+                    } else {
+                        0.65
+                    },
+                    "capitalised first name (gazetteer)",
+                )
+            } else if first && lmode && word.chars().count() >= 3 {
+                (
+                    if strong.is_some() || weak.is_some() {
+                        0.8
+                    } else {
+                        0.65
+                    },
+                    "first name in lower-case transcript (gazetteer)",
+                )
+            } else if first_amb
+                && (strong.is_some() || weak.is_some() || (cap && next_ext > i + 1 && !sent_start))
+            {
+                (0.75, "first name that is also a common word, with a cue")
+            } else if first_amb
+                && lmode
+                && next_ext > i + 1
+                && self.lookup(&text[toks[i + 1].bs..toks[i + 1].be]) & G_SUR != 0
+            {
+                (
+                    0.75,
+                    "first name and surname in lower-case transcript (gazetteer)",
+                )
+            } else if first_amb && cap && !sent_start {
+                (0.6, "capitalised first name that is also a common word")
+            } else if strong.is_some() && (cap || (lmode && (sur || first_amb))) {
+                (0.8, "word after a naming phrase")
+            } else if sur && cap && strong.is_some() {
+                (0.8, "surname after a naming phrase")
+            } else {
+                i += 1;
+                continue;
+            };
+            // Places and organisations: "our Austin depot", "Victoria Road".
+            if let Some(n) = toks.get(i + 1) {
+                if n.bs == t.be + 1 && PLACE_AFTER.contains(&lower[n.bs..n.be].as_ref()) {
+                    i += 1;
+                    continue;
+                }
+            }
+            let last = next_ext;
+            let end = toks[last - 1].be;
+            let mut c = Cand::new(
+                t.bs,
+                end,
+                EntityType::Person,
+                score + if last > i + 1 { 0.1 } else { 0.0 },
+                why,
+            );
+            c.cue = title.or(strong).or(weak);
+            out.push(c);
+            i = last;
+        }
+    }
+
+    /// Index one past the last token of a name starting at token `i`.
+    fn extension(&self, doc: &Doc<'_>, toks: &[Tok], i: usize, lmode: bool) -> usize {
+        let text = doc.text;
+        let mut j = i + 1;
+        let mut last = i + 1;
+        while j < toks.len() && j < i + 5 {
+            let prev = toks[j - 1];
+            let t = toks[j];
+            if t.bs != prev.be + 1 || text.as_bytes()[prev.be] != b' ' || t.flags & T_ALPHA == 0 {
+                break;
+            }
+            let w = &doc.lower[t.bs..t.be];
+            if PARTICLES.contains(&w) {
+                j += 1;
+                continue;
+            }
+            let g = self.lookup(&text[t.bs..t.be]);
+            if g & G_STOP != 0 || STOP_EXTEND.contains(&w) {
+                break;
+            }
+            let cap = t.flags & T_CAP != 0
+                && t.flags & T_LOWER == 0
+                && !(t.flags & T_UPPER != 0 && t.be - t.bs > 1);
+            let ok = if lmode && t.flags & T_LOWER != 0 {
+                g & (G_SUR | G_FIRST) != 0
+            } else {
+                cap
+            };
+            if !ok {
+                break;
+            }
+            j += 1;
+            last = j;
+        }
+        last
+    }
+}
+
+fn prev_is_title(before: &str) -> Option<&'static str> {
+    let b = before.trim_end_matches(' ');
+    if b.len() == before.len() {
+        return None;
+    }
+    let w = b.rsplit([' ', '\n', ',', '(', '"']).next().unwrap_or("");
+    TITLES.iter().find(|t| **t == w).map(|_| "after a title")
+}
+
+fn sentence_start(text: &str, bs: usize) -> bool {
+    let before = text[..bs].trim_end_matches([' ', '\t', '"', '\'', '[', '(']);
+    match before.as_bytes().last() {
+        None => true,
+        Some(b) => matches!(b, b'.' | b'!' | b'?' | b':' | b'\n' | b']' | b'>' | b'-'),
+    }
+}
+
+/// For each token: does it sit on a line written without capitals?
+fn line_modes(text: &str, toks: &[Tok]) -> Vec<bool> {
+    let mut modes = vec![false; toks.len()];
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < toks.len() {
+        let line_start = memchr::memrchr(b'\n', &b[..toks[i].bs])
+            .map(|p| p + 1)
+            .unwrap_or(0);
+        let line_end = memchr::memchr(b'\n', &b[toks[i].bs..])
+            .map(|p| p + toks[i].bs)
+            .unwrap_or(b.len());
+        // Skip a speaker label ("Agent:", "Speaker 1:", "[00:01:02] CALLER:").
+        let label_end = b[line_start..line_end]
+            .iter()
+            .take(40)
+            .rposition(|&c| c == b':')
+            .filter(|&p| b.get(line_start + p + 1) == Some(&b' '))
+            .map(|p| line_start + p + 1)
+            .unwrap_or(line_start);
+        let mut j = i;
+        let (mut caps, mut total) = (0, 0);
+        while j < toks.len() && toks[j].bs < line_end {
+            let t = toks[j];
+            if t.bs >= label_end && t.flags & T_ALPHA != 0 {
+                total += 1;
+                if t.flags & T_CAP != 0 && t.flags & T_UPPER == 0 {
+                    caps += 1;
+                }
+            }
+            j += 1;
+        }
+        let lower = total >= 2 && caps * 10 <= total;
+        for m in modes.iter_mut().take(j).skip(i) {
+            *m = lower;
+        }
+        i = j.max(i + 1);
+    }
+    modes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names_in(text: &str) -> Vec<String> {
+        let d = crate::Detector::new();
+        d.detect(text, None)
+            .into_iter()
+            .filter(|s| s.entity_type == EntityType::Person)
+            .map(|s| text[s.bstart..s.bend].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn gazetteer_and_cues() {
+        let cases: &[(&str, &[&str])] = &[
+            ("Good morning, you're speaking with Oliver.", &["Oliver"]),
+            ("I spoke to Zoë Kowalski on Monday.", &["Zoë Kowalski"]),
+            ("Dear Mr Ó Súilleabháin,", &["Ó Súilleabháin"]),
+            (
+                "Kind regards,\nBartłomiej Wiśniewski\n",
+                &["Bartłomiej Wiśniewski"],
+            ),
+            ("customer: yes its sarah connor", &["sarah connor"]),
+            ("It arrived at our Austin depot on Friday.", &[]),
+            ("Thank you for calling Harbour Bank.", &[]),
+            ("Please send it to 12 Victoria Road, Leeds, LS1 4AB.", &[]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(names_in(text), *want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn tokens_keep_inner_apostrophes() {
+        let t = tokenize("O'Brien and Smith-Jones, it’s 12");
+        let words: Vec<_> = t
+            .iter()
+            .map(|t| &"O'Brien and Smith-Jones, it’s 12"[t.bs..t.be])
+            .collect();
+        assert_eq!(words, ["O'Brien", "and", "Smith-Jones", "it’s", "12"]);
+    }
+}

@@ -1,0 +1,748 @@
+//! Pattern detectors: e-mail addresses, numbers (cards, phones, SSNs),
+//! IBANs, NINOs, IP addresses, dates of birth and postal addresses. Each
+//! pattern only proposes; a validator and the surrounding words decide.
+
+use crate::{validate, Cand, DetectorConfig, Doc, EntityType};
+use regex::Regex;
+
+/// Looks for any of `words` in the `window` bytes before `bs` (lower-cased text).
+pub(crate) fn ctx_before(
+    lower: &str,
+    bs: usize,
+    window: usize,
+    words: &[&'static str],
+) -> Option<&'static str> {
+    let mut from = bs.saturating_sub(window);
+    while !lower.is_char_boundary(from) {
+        from += 1;
+    }
+    let hay = &lower.as_bytes()[from..bs];
+    words
+        .iter()
+        .copied()
+        .find(|w| memchr::memmem::find(hay, w.as_bytes()).is_some())
+}
+
+/// Looks for any of `words` in the `window` bytes after `be`.
+pub(crate) fn ctx_after(
+    lower: &str,
+    be: usize,
+    window: usize,
+    words: &[&'static str],
+) -> Option<&'static str> {
+    let mut to = (be + window).min(lower.len());
+    while !lower.is_char_boundary(to) {
+        to -= 1;
+    }
+    let hay = &lower.as_bytes()[be..to];
+    words
+        .iter()
+        .copied()
+        .find(|w| memchr::memmem::find(hay, w.as_bytes()).is_some())
+}
+
+const PHONE_POS: &[&str] = &[
+    "phone", "mobile", "number", "call", "tel", "reach", "text", "contact", "landline", "cell",
+];
+const NUM_NEG: &[&str] = &[
+    "order",
+    "case",
+    "ticket",
+    "ref",
+    "invoice",
+    "tracking",
+    "sku",
+    "serial",
+    "policy",
+    "version",
+    "voucher",
+    "agent id",
+    "staff",
+    "extension",
+    "prd",
+    "model",
+];
+const CARD_POS: &[&str] = &[
+    "card",
+    "visa",
+    "mastercard",
+    "amex",
+    "debit",
+    "credit",
+    "pan ",
+];
+const SSN_POS: &[&str] = &["ssn", "social security", "social"];
+const NINO_POS: &[&str] = &["national insurance", "ni number", "nino", "ni no"];
+const IP_POS: &[&str] = &[
+    "ip", "address", "login", "logged", "server", "host", "wan", "lan",
+];
+const IP_NEG: &[&str] = &["version", "firmware", "v.", "release", "build"];
+pub(crate) const DOB_POS: &[&str] = &[
+    "birth",
+    "born",
+    "dob",
+    "d.o.b",
+    "birthday",
+    "b'day",
+    "date of b",
+];
+
+const MONTHS: &str = "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?";
+
+const STREET_SUFFIX: &str = "Street|St|Road|Rd|Lane|Ln|Avenue|Ave|Close|Cl|Drive|Dr|Gardens|Gdns|Way|Crescent|Cres|Terrace|Place|Pl|Grove|Court|Ct|Rise|Walk|Hill|Boulevard|Blvd|Row|Square|Sq|Parade|Mews|Green|View|Highway|Hwy|Parkway|Pkwy|Circle|Cir|Trail|Broadway|Park|Gate|Vale|Wharf|Yard|Hollow";
+
+const US_STATES: &str = "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR";
+
+pub(crate) struct Patterns {
+    email: Regex,
+    ipv4: Regex,
+    ipv6: Regex,
+    iban: Regex,
+    digits: Regex,
+    nino: Regex,
+    date_num: Regex,
+    date_iso: Regex,
+    date_text: Regex,
+    uk_pc: Regex,
+    us_zip: Regex,
+    street: Regex,
+    town: Regex,
+    house: Regex,
+    pub(crate) spoken_email: Regex,
+    pub(crate) spoken_date: Regex,
+}
+
+fn re(s: &str) -> Regex {
+    // The patterns are constants of this crate; a failure is a programming error
+    // caught by every test run.
+    Regex::new(s).unwrap_or_else(|e| panic!("built-in pattern does not compile: {e}"))
+}
+
+impl Patterns {
+    pub fn new() -> Self {
+        Patterns {
+            email: re(
+                r"(?i-u)[a-z0-9](?:[a-z0-9._%+\-]*[a-z0-9_])?@[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)*\.[a-z]{2,24}",
+            ),
+            ipv4: re(r"(?-u)(?:[0-9]{1,3}\.){3}[0-9]{1,3}"),
+            ipv6: re(r"(?i-u)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}"),
+            iban: re(r"(?-u)\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,32}"),
+            digits: re(
+                r"(?-u)(?:\+ ?)?(?:\([0-9]{1,5}\) ?)?[0-9](?:[0-9]|[ .\-][0-9]|\) ?[0-9]| ?\([0-9]{1,5}\) ?[0-9])*",
+            ),
+            nino: re(r"(?i-u)\b[a-z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[a-d]\b"),
+            date_num: re(r"(?-u)\b([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]((?:19|20)[0-9]{2})\b"),
+            date_iso: re(r"(?-u)\b((?:19|20)[0-9]{2})[\-/.]([0-9]{1,2})[\-/.]([0-9]{1,2})\b"),
+            date_text: re(&format!(
+                r"(?i-u)\b(?:(?:the )?([0-9]{{1,2}})(?:st|nd|rd|th)?(?: of)?[ \-]({MONTHS})\.?,?|({MONTHS})\.? (?:the )?([0-9]{{1,2}})(?:st|nd|rd|th)?,?)[ \-]((?:19|20)[0-9]{{2}})\b"
+            )),
+            uk_pc: re(r"(?-u)\b(?:[A-Z]{1,2}[0-9][A-Z0-9]?|GIR) ?[0-9][ABD-HJLNP-UW-Z]{2}\b"),
+            us_zip: re(&format!(
+                r"(?-u)\b(?:{US_STATES}),? [0-9]{{5}}(?:-[0-9]{{4}})?\b"
+            )),
+            street: re(&format!(
+                r"(?-u:\b)(?:(?:Flat|Apartment|Apt|Unit) [0-9]+[A-Za-z]?,? )?[0-9]{{1,5}}[A-Za-z]?,? (?:[\p{{Lu}}][\p{{L}}'’\-]*\.? |(?:St|Saint)\.? ){{1,3}}(?:{STREET_SUFFIX})\.?(?-u:\b)(?: (?:Apt|Apartment|Unit|Suite|Flat|#) ?[0-9]+[A-Za-z]?(?-u:\b))?"
+            )),
+            town: re(
+                r"^(?:,? ?\n|, | )([\p{Lu}][\p{L}'’\-]+(?: (?:upon|on|under|in|le|en|de) [\p{Lu}][\p{L}'’\-]+| [\p{Lu}][\p{L}'’\-]+){0,2})",
+            ),
+            house: re(&format!(
+                r"^(?:(?:Flat|Apartment|Apt|Unit) [0-9]+[A-Za-z]?|[0-9]{{1,5}}[A-Za-z]? (?:[\p{{Lu}}][\p{{L}}'’\-]*\.? ){{1,3}}(?:{STREET_SUFFIX})\.?(?: (?:Apt|Unit|Suite|#) ?[0-9]+[A-Za-z]?)?|(?:[\p{{Lu}}][\p{{L}}'’\-]* ){{1,2}}(?:Cottage|House|Farm|Lodge|Barn|Hall|Manor|Villa|Mill|Court|{STREET_SUFFIX}))$"
+            )),
+            spoken_email: re(
+                r"(?-u)\b([a-z0-9]+(?: (?:dot|underscore|dash|hyphen|point) [a-z0-9]+)*) (?:at|at sign) ((?:[a-z0-9]+ dot )+(?:com|net|org|uk|me|de|pl|fr|ie|io|edu|gov|us|info|biz|eu|es|nl|dk|no))\b",
+            ),
+            spoken_date: re(
+                r"(?-u)\b(?:the )?((?:twenty|thirty)[ \-](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)(?: of)? (january|february|march|april|may|june|july|august|september|october|november|december),? ((?:nineteen|twenty|two thousand)(?:(?: and)?[ \-](?:oh|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred))*)\b",
+            ),
+        }
+    }
+
+    pub fn run(&self, doc: &Doc<'_>, cfg: &DetectorConfig, dates: &[DateHit], out: &mut Vec<Cand>) {
+        let text = doc.text;
+        let bytes = text.as_bytes();
+        let has_at = memchr::memchr(b'@', bytes).is_some();
+        if has_at {
+            for m in self.email.find_iter(text) {
+                out.push(Cand::new(
+                    m.start(),
+                    m.end(),
+                    EntityType::EmailAddress,
+                    0.99,
+                    "e-mail address pattern",
+                ));
+            }
+        }
+        dobs(doc, cfg, dates, out);
+        // Everything else needs a digit.
+        if !bytes.iter().any(u8::is_ascii_digit) {
+            return;
+        }
+        self.ips(doc, out);
+        self.ibans(doc, out);
+        self.numbers(doc, out);
+        self.ninos(doc, out);
+        self.addresses(doc, out);
+    }
+
+    fn ips(&self, doc: &Doc<'_>, out: &mut Vec<Cand>) {
+        let text = doc.text;
+        let b = text.as_bytes();
+        if memchr::memchr(b'.', b).is_some() {
+            for m in self.ipv4.find_iter(text) {
+                let (s, e) = (m.start(), m.end());
+                // Not part of a longer dotted number (versions, OIDs) or a word.
+                if (s > 0 && (b[s - 1].is_ascii_alphanumeric() || b[s - 1] == b'.'))
+                    || (e < b.len()
+                        && (b[e].is_ascii_alphanumeric()
+                            || (b[e] == b'.' && b.get(e + 1).is_some_and(u8::is_ascii_digit))))
+                {
+                    continue;
+                }
+                if m.as_str().parse::<std::net::Ipv4Addr>().is_err() {
+                    continue;
+                }
+                let mut c = Cand::new(s, e, EntityType::IpAddress, 0.85, "IPv4 address");
+                if let Some(w) = ctx_before(&doc.lower, s, 30, IP_NEG) {
+                    c.score -= 0.5;
+                    c.cue = Some(w);
+                } else if let Some(w) = ctx_before(&doc.lower, s, 40, IP_POS) {
+                    c.score += 0.1;
+                    c.cue = Some(w);
+                }
+                out.push(c);
+            }
+        }
+        if memchr::memmem::find(b, b"::").is_some() || b.iter().filter(|&&x| x == b':').count() >= 5
+        {
+            for m in self.ipv6.find_iter(text) {
+                let (s, e) = (m.start(), m.end());
+                if (s > 0 && (b[s - 1].is_ascii_alphanumeric() || b[s - 1] == b':'))
+                    || (e < b.len() && b[e].is_ascii_alphanumeric())
+                {
+                    continue;
+                }
+                let mut st = m.as_str();
+                // A sentence may end right after the address.
+                if st.ends_with(':') && !st.ends_with("::") {
+                    st = &st[..st.len() - 1];
+                }
+                if st.matches(':').count() < 2 || st.parse::<std::net::Ipv6Addr>().is_err() {
+                    continue;
+                }
+                out.push(Cand::new(
+                    s,
+                    s + st.len(),
+                    EntityType::IpAddress,
+                    0.9,
+                    "IPv6 address",
+                ));
+            }
+        }
+    }
+
+    fn ibans(&self, doc: &Doc<'_>, out: &mut Vec<Cand>) {
+        let text = doc.text;
+        for m in self.iban.find_iter(text) {
+            let s = m.start();
+            let mut compact = Vec::with_capacity(34);
+            let mut ends = Vec::with_capacity(34);
+            for (i, ch) in m.as_str().bytes().enumerate() {
+                if ch != b' ' {
+                    compact.push(ch);
+                    ends.push(s + i + 1);
+                }
+            }
+            let Some(len) = validate::iban_length(&compact[..2]) else {
+                continue;
+            };
+            if compact.len() < len {
+                continue;
+            }
+            let e = ends[len - 1];
+            if e < text.len() && text.as_bytes()[e].is_ascii_alphanumeric() {
+                continue;
+            }
+            if validate::iban_mod97(&compact[..len]) {
+                out.push(Cand::new(
+                    s,
+                    e,
+                    EntityType::IbanCode,
+                    0.97,
+                    "IBAN with valid ISO 13616 mod-97 checksum",
+                ));
+            }
+        }
+    }
+
+    fn numbers(&self, doc: &Doc<'_>, out: &mut Vec<Cand>) {
+        let text = doc.text;
+        let b = text.as_bytes();
+        for m in self.digits.find_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            if e - s < 7 {
+                continue;
+            }
+            // Glued to a word or code ("ORD-2024-123456", "INC1234567", "JD0123...").
+            if s > 0 {
+                let p = b[s - 1];
+                if p.is_ascii_alphanumeric()
+                    || p == b'#'
+                    || p == b'_'
+                    || p == b'/'
+                    || p == b'\\'
+                    || p == b'@'
+                    || p == b':'
+                    || p == b'$'
+                    || p == 0xA3
+                {
+                    continue;
+                }
+                if (p == b'-' || p == b'.') && s > 1 && b[s - 2].is_ascii_alphanumeric() {
+                    continue;
+                }
+            }
+            if e < b.len() && (b[e].is_ascii_alphanumeric() || b[e] == b'@' || (b[e] == b'/')) {
+                continue;
+            }
+            // Groups of digits inside the run, to try sub-ranges when the whole fails.
+            let run = &b[s..e];
+            let mut groups: Vec<(usize, usize)> = Vec::new();
+            let mut i = 0;
+            while i < run.len() {
+                if run[i].is_ascii_digit() {
+                    let gs = i;
+                    while i < run.len() && run[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                    groups.push((s + gs, s + i));
+                } else {
+                    i += 1;
+                }
+            }
+            let ng = groups.len();
+            let mut found = false;
+            'outer: for len in (1..=ng.min(8)).rev() {
+                for st in 0..=(ng - len) {
+                    let cs = if st == 0 { s } else { groups[st].0 };
+                    let ce = if st + len == ng {
+                        e
+                    } else {
+                        groups[st + len - 1].1
+                    };
+                    if let Some(c) = self.classify_number(doc, cs, ce, len) {
+                        out.push(c);
+                        found = true;
+                        break 'outer;
+                    }
+                }
+            }
+            let _ = found;
+        }
+    }
+
+    /// Decides what a run of digits is, if anything: a card, an SSN or a phone number.
+    fn classify_number(&self, doc: &Doc<'_>, s: usize, e: usize, ngroups: usize) -> Option<Cand> {
+        let text = doc.text;
+        let span = &text[s..e];
+        let nd = span.bytes().filter(u8::is_ascii_digit).count();
+        let lower = &doc.lower;
+        let neg = ctx_before(lower, s, 25, NUM_NEG);
+        if (13..=19).contains(&nd) && validate::credit_card(span) {
+            let mut c = Cand::new(
+                s,
+                e,
+                EntityType::CreditCard,
+                0.9,
+                "card number with valid Luhn check digit and issuer prefix",
+            );
+            if let Some(w) = ctx_before(lower, s, 60, CARD_POS) {
+                c.score = 1.0;
+                c.cue = Some(w);
+            } else if let Some(w) = neg {
+                c.score -= 0.4;
+                c.cue = Some(w);
+            }
+            return Some(c);
+        }
+        if nd == 9 && !span.starts_with('+') && !span.starts_with('(') {
+            let seps: Vec<u8> = span.bytes().filter(|c| !c.is_ascii_digit()).collect();
+            let shape_ok = match seps.as_slice() {
+                [] => true,
+                [a, b2] => {
+                    a == b2
+                        && (*a == b'-' || *a == b' ')
+                        && ngroups == 3
+                        && span.as_bytes()[3] == *a
+                        && span.as_bytes()[6] == *a
+                }
+                _ => false,
+            };
+            if shape_ok && validate::ssn(span) {
+                let base = match seps.first() {
+                    Some(b'-') => 0.8,
+                    Some(_) => 0.55,
+                    None => 0.3,
+                };
+                let mut c = Cand::new(
+                    s,
+                    e,
+                    EntityType::UsSsn,
+                    base,
+                    "SSN with valid area, group and serial",
+                );
+                if let Some(w) = ctx_before(lower, s, 80, SSN_POS) {
+                    c.score += 0.3;
+                    c.cue = Some(w);
+                } else if let Some(w) = neg {
+                    c.score -= 0.4;
+                    c.cue = Some(w);
+                }
+                if c.score >= 0.5 {
+                    return Some(c);
+                }
+            }
+        }
+        if (9..=15).contains(&nd) && plausible_phone(span, nd) {
+            if let Some(why) = valid_phone(span) {
+                let mut c = Cand::new(s, e, EntityType::PhoneNumber, 0.85, why);
+                if let Some(w) = neg {
+                    c.score -= 0.4;
+                    c.cue = Some(w);
+                } else if let Some(w) = ctx_before(lower, s, 50, PHONE_POS) {
+                    c.score += 0.1;
+                    c.cue = Some(w);
+                }
+                return Some(c);
+            }
+        }
+        None
+    }
+
+    fn ninos(&self, doc: &Doc<'_>, out: &mut Vec<Cand>) {
+        for m in self.nino.find_iter(doc.text) {
+            let st = m.as_str();
+            if !validate::nino(st) {
+                continue;
+            }
+            let upper = !st.bytes().any(|c| c.is_ascii_lowercase());
+            let mut c = Cand::new(
+                m.start(),
+                m.end(),
+                EntityType::UkNino,
+                if upper { 0.85 } else { 0.45 },
+                "NINO with valid prefix and suffix",
+            );
+            if let Some(w) = ctx_before(&doc.lower, m.start(), 80, NINO_POS) {
+                c.score += 0.15;
+                c.cue = Some(w);
+            }
+            out.push(c);
+        }
+    }
+
+    /// Every date written in the text with its possible (year, month, day) readings.
+    pub fn all_dates(&self, doc: &Doc<'_>) -> Vec<DateHit> {
+        let mut v = Vec::new();
+        let text = doc.text;
+        if !text.as_bytes().iter().any(u8::is_ascii_digit) && !has_month_word(&doc.lower) {
+            return v;
+        }
+        let num = |s: &str| s.parse::<u32>().unwrap_or(0);
+        for c in self.date_num.captures_iter(text) {
+            let (a, b2, y) = (num(&c[1]), num(&c[2]), num(&c[3]));
+            let m0 = c.get(0).map(|m| (m.start(), m.end())).unwrap_or((0, 0));
+            let mut r = Vec::new();
+            if validate::date(y, b2, a) {
+                r.push((y, b2, a));
+            }
+            if validate::date(y, a, b2) && a != b2 {
+                r.push((y, a, b2));
+            }
+            if !r.is_empty() {
+                v.push((m0.0, m0.1, r));
+            }
+        }
+        for c in self.date_iso.captures_iter(text) {
+            let (y, m, d) = (num(&c[1]), num(&c[2]), num(&c[3]));
+            let m0 = c.get(0).map(|m| (m.start(), m.end())).unwrap_or((0, 0));
+            if validate::date(y, m, d) {
+                v.push((m0.0, m0.1, vec![(y, m, d)]));
+            }
+        }
+        if has_month_word(&doc.lower) {
+            for c in self.date_text.captures_iter(text) {
+                let (d, mon) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
+                    (Some(d), Some(m), _, _) => (d.as_str(), m.as_str()),
+                    (_, _, Some(m), Some(d)) => (d.as_str(), m.as_str()),
+                    _ => continue,
+                };
+                let (d, m, y) = (num(d), month_number(mon), num(&c[5]));
+                let m0 = c.get(0).map(|m| (m.start(), m.end())).unwrap_or((0, 0));
+                if validate::date(y, m, d) {
+                    // "the 3rd of March" keeps "the" outside the span.
+                    let mut s = m0.0;
+                    if doc.lower[s..].starts_with("the ") {
+                        s += 4;
+                    }
+                    v.push((s, m0.1, vec![(y, m, d)]));
+                }
+            }
+            for c in self.spoken_date.captures_iter(&doc.lower) {
+                let m0 = c.get(0).map(|m| (m.start(), m.end())).unwrap_or((0, 0));
+                let d = crate::spoken::ordinal_value(&c[1]);
+                let m = month_number(&c[2]);
+                let y = crate::spoken::year_value(&c[3]);
+                if let (Some(d), Some(y)) = (d, y) {
+                    if validate::date(y, m, d) {
+                        let mut s = m0.0;
+                        if doc.lower[s..].starts_with("the ") {
+                            s += 4;
+                        }
+                        v.push((s, m0.1, vec![(y, m, d)]));
+                    }
+                }
+            }
+        }
+        v
+    }
+}
+
+/// A date in the text: byte range and its possible (year, month, day) readings.
+pub(crate) type DateHit = (usize, usize, Vec<(u32, u32, u32)>);
+
+fn dobs(doc: &Doc<'_>, cfg: &DetectorConfig, dates: &[DateHit], out: &mut Vec<Cand>) {
+    for (s, e, ymd) in dates {
+        let (s, e) = (*s, *e);
+        if !ymd.iter().any(|d| d.0 <= cfg.max_birth_year) {
+            continue;
+        }
+        let mut c = Cand::new(
+            s,
+            e,
+            EntityType::DateOfBirth,
+            0.4,
+            "date with a plausible birth year",
+        );
+        if let Some(w) = ctx_before(&doc.lower, s, 160, DOB_POS)
+            .or_else(|| ctx_after(&doc.lower, e, 40, DOB_POS))
+        {
+            c.score = 0.9;
+            c.cue = Some(w);
+        }
+        out.push(c);
+    }
+}
+
+impl Patterns {
+    fn addresses(&self, doc: &Doc<'_>, out: &mut Vec<Cand>) {
+        let text = doc.text;
+        let mut codes: Vec<(usize, usize, EntityType)> = Vec::new();
+        for m in self.uk_pc.find_iter(text) {
+            codes.push((m.start(), m.end(), EntityType::Postcode));
+        }
+        for m in self.us_zip.find_iter(text) {
+            codes.push((m.start(), m.end(), EntityType::Postcode));
+        }
+        let mut spans: Vec<(usize, usize, bool)> = Vec::new(); // (start, end, has street)
+        for m in self.street.find_iter(text) {
+            let (s, mut e) = (m.start(), m.end());
+            // Forward: an optional town, then an optional postcode or state + ZIP.
+            if let Some(pc) = codes.iter().find(|c| c.0 >= e && glue_only(&text[e..c.0])) {
+                e = pc.1;
+            } else if let Some(t) = self.town.captures(&text[e..]) {
+                let te = e + t.get(0).map(|x| x.end()).unwrap_or(0);
+                if let Some(pc) = codes
+                    .iter()
+                    .find(|c| c.0 >= te && glue_only(&text[te..c.0]))
+                {
+                    e = pc.1;
+                } else if text[e..].starts_with(", ") || text[e..].starts_with('\n') {
+                    e = te;
+                }
+            }
+            spans.push((s, e, true));
+        }
+        for &(ps, pe, _) in &codes {
+            if spans.iter().any(|x| ps >= x.0 && pe <= x.1) {
+                continue;
+            }
+            // Backward: up to three lines or comma-separated parts before the postcode.
+            let mut s = ps;
+            let mut parts = 0;
+            let mut street = false;
+            while parts < 3 {
+                let before = &text[..s];
+                let trimmed = before.trim_end_matches([' ', ',']);
+                let trimmed = trimmed
+                    .strip_suffix('\n')
+                    .unwrap_or(trimmed)
+                    .trim_end_matches([' ', ',']);
+                if trimmed.len() == before.len() && s != ps {
+                    break;
+                }
+                let seg_start = trimmed
+                    .rfind([',', '\n', '.', ':', ';', '?', '!'])
+                    .map(|i| i + 1)
+                    .unwrap_or(0);
+                let seg = trimmed[seg_start..].trim_start();
+                let seg_s = trimmed.len() - seg.len();
+                if seg.is_empty() {
+                    break;
+                }
+                if self.house.is_match(seg) {
+                    s = seg_s;
+                    street = true;
+                    parts += 1;
+                    continue;
+                }
+                if street || parts > 0 {
+                    break;
+                }
+                // A town: one to three capitalised words (the first part only).
+                let words: Vec<&str> = seg.split(' ').collect();
+                let mut k = 0;
+                for w in words.iter().rev() {
+                    let cap = w.chars().next().is_some_and(char::is_uppercase);
+                    if cap || matches!(*w, "upon" | "on" | "under" | "in" | "le") {
+                        k += 1;
+                    } else {
+                        break;
+                    }
+                    if k == 3 {
+                        break;
+                    }
+                }
+                if k == 0 || k == words.len() && words.len() > 3 {
+                    break;
+                }
+                let town: usize = words[words.len() - k..]
+                    .iter()
+                    .map(|w| w.len() + 1)
+                    .sum::<usize>()
+                    - 1;
+                let ts = seg_s + seg.len() - town;
+                // Only count the town if the part before it continues the address.
+                let head = &trimmed[..ts];
+                let prior = head.trim_end_matches([' ', ',']).trim_end_matches('\n');
+                let pseg_start = prior
+                    .rfind([',', '\n', '.', ':', ';', '?', '!'])
+                    .map(|i| i + 1)
+                    .unwrap_or(0);
+                let pseg = prior[pseg_start..].trim_start();
+                if self.house.is_match(pseg) && prior.len() < head.len() {
+                    s = ts;
+                    parts += 1;
+                    continue;
+                }
+                break;
+            }
+            if s < ps && street {
+                spans.push((s, pe, true));
+            } else {
+                spans.push((ps, pe, false));
+            }
+        }
+        for (s, e, street) in spans {
+            let (ty, score, why) = if street {
+                (EntityType::StreetAddress, 0.96, "street address")
+            } else {
+                (
+                    EntityType::Postcode,
+                    0.9,
+                    "UK postcode or US state and ZIP code",
+                )
+            };
+            out.push(Cand::new(s, e, ty, score, why));
+        }
+    }
+}
+
+fn glue_only(s: &str) -> bool {
+    s.len() <= 3 && s.bytes().all(|b| matches!(b, b' ' | b',' | b'\n'))
+}
+
+fn has_month_word(lower: &str) -> bool {
+    let b = lower.as_bytes();
+    [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ]
+    .iter()
+    .any(|m| memchr::memmem::find(b, m.as_bytes()).is_some())
+}
+
+pub(crate) fn month_number(m: &str) -> u32 {
+    let l = m.to_ascii_lowercase();
+    let p = &l[..l.len().min(3)];
+    match p {
+        "jan" => 1,
+        "feb" => 2,
+        "mar" => 3,
+        "apr" => 4,
+        "may" => 5,
+        "jun" => 6,
+        "jul" => 7,
+        "aug" => 8,
+        "sep" => 9,
+        "oct" => 10,
+        "nov" => 11,
+        "dec" => 12,
+        _ => 0,
+    }
+}
+
+/// `YYYY-MM-DD` (as contact records hold dates of birth) or any numeric day-first form.
+pub(crate) fn parse_iso_date(s: &str) -> Option<(u32, u32, u32)> {
+    let parts: Vec<u32> = s
+        .trim()
+        .split(['-', '/', '.', 'T', ' '])
+        .take(3)
+        .map(|p| p.parse().ok())
+        .collect::<Option<Vec<_>>>()?;
+    match parts.as_slice() {
+        [y, m, d] if *y > 1000 && validate::date(*y, *m, *d) => Some((*y, *m, *d)),
+        [d, m, y] if *y > 1000 && validate::date(*y, *m, *d) => Some((*y, *m, *d)),
+        _ => None,
+    }
+}
+
+/// Parses and validates a phone number with libphonenumber's metadata (GB or US
+/// for national forms; any region for `+` forms).
+pub(crate) fn valid_phone(s: &str) -> Option<&'static str> {
+    use phonenumber::country::Id;
+    let digits: String = s.chars().filter(char::is_ascii_digit).collect();
+    let intl = s.trim_start().starts_with('+');
+    let try_parse = |region: Option<Id>| -> bool {
+        match phonenumber::parse(region, s) {
+            Ok(n) => phonenumber::is_valid(&n),
+            Err(_) => false,
+        }
+    };
+    if intl {
+        return try_parse(None).then_some("phone number valid for its country code");
+    }
+    let nd = digits.len();
+    if digits.starts_with('0') && (10..=11).contains(&nd) {
+        return try_parse(Some(Id::GB)).then_some("UK phone number (libphonenumber-valid)");
+    }
+    if nd == 10 || (nd == 11 && digits.starts_with('1')) {
+        return try_parse(Some(Id::US)).then_some("US phone number (libphonenumber-valid)");
+    }
+    None
+}
+
+/// Cheap shape test before asking libphonenumber: national UK (0 + 9..10
+/// digits), national US (10 digits not starting 0/1, or 1 + 10), or `+` forms.
+fn plausible_phone(span: &str, nd: usize) -> bool {
+    let t = span.trim_start_matches(['(', ' ']);
+    if t.starts_with('+') {
+        return (10..=15).contains(&nd);
+    }
+    let first = t.as_bytes().first().copied().unwrap_or(b'x');
+    match first {
+        b'0' => nd == 10 || nd == 11,
+        b'1' => nd == 11,
+        b'2'..=b'9' => nd == 10,
+        _ => false,
+    }
+}
