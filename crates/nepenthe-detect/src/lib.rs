@@ -265,7 +265,7 @@ fn to_spans(text: &str, cands: Vec<Cand>) -> Vec<Span> {
         let start = cpos;
         advance(c.be, &mut bpos, &mut cpos);
         let explanation = match c.cue {
-            Some(cue) => format!("{}; {}", c.why, cue),
+            Some(cue) => format!("{}; context \"{}\"", c.why, cue.trim()),
             None => c.why.to_string(),
         };
         out.push(Span {
