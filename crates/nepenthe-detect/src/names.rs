@@ -265,7 +265,6 @@ const STOP: &[&str] = &[
     "retail",
     "airways",
     "utilities",
-    "bill",
     "ip",
     "iban",
     "ssn",
@@ -805,6 +804,15 @@ impl Names {
                 (
                     0.75,
                     "first name and surname in lower-case transcript (gazetteer)",
+                )
+            } else if first_amb
+                && cap
+                && next_ext > i + 1
+                && self.lookup(&text[toks[i + 1].bs..toks[i + 1].be]) & (G_SUR | G_SUR_AMB) != 0
+            {
+                (
+                    0.7,
+                    "first name that is also a common word, before a surname",
                 )
             } else if first_amb && cap && !sent_start {
                 (0.6, "capitalised first name that is also a common word")

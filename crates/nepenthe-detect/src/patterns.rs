@@ -203,7 +203,7 @@ impl Patterns {
                     continue;
                 }
                 let mut c = Cand::new(s, e, EntityType::IpAddress, 0.85, "IPv4 address");
-                if let Some(w) = ctx_before(&doc.lower, s, 30, IP_NEG) {
+                if let Some(w) = ctx_before(&doc.lower, s, 12, IP_NEG) {
                     c.score -= 0.5;
                     c.cue = Some(w);
                 } else if let Some(w) = ctx_before(&doc.lower, s, 40, IP_POS) {
@@ -548,17 +548,27 @@ impl Patterns {
         for m in self.street.find_iter(text) {
             let (s, mut e) = (m.start(), m.end());
             // Forward: an optional town, then an optional postcode or state + ZIP.
-            if let Some(pc) = codes.iter().find(|c| c.0 >= e && glue_only(&text[e..c.0])) {
-                e = pc.1;
-            } else if let Some(t) = self.town.captures(&text[e..]) {
-                let te = e + t.get(0).map(|x| x.end()).unwrap_or(0);
-                if let Some(pc) = codes
-                    .iter()
-                    .find(|c| c.0 >= te && glue_only(&text[te..c.0]))
+            let next_code = codes
+                .iter()
+                .filter(|c| c.0 >= e && c.0 - e < 64)
+                .min_by_key(|c| c.0);
+            let mut joined = false;
+            if let Some(pc) = next_code {
+                let between = &text[e..pc.0];
+                let mid = between.trim_end_matches([' ', ',', '\n']);
+                if glue_only(between)
+                    || (between.len() - mid.len() <= 3
+                        && self.town.find(mid).is_some_and(|m| m.end() == mid.len()))
                 {
                     e = pc.1;
-                } else if text[e..].starts_with(", ") || text[e..].starts_with('\n') {
-                    e = te;
+                    joined = true;
+                }
+            }
+            if !joined {
+                if let Some(t) = self.town.find(&text[e..]) {
+                    if text[e..].starts_with(", ") || text[e..].starts_with('\n') {
+                        e += t.end();
+                    }
                 }
             }
             spans.push((s, e, true));
