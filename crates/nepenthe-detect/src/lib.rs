@@ -359,9 +359,6 @@ fn contact_matches(
             _ => add(v.to_string(), t, "known contact value", &mut pat),
         }
     }
-    if pat.is_empty() {
-        return;
-    }
     let mut push = |bs: usize, be: usize, k: usize| {
         if !word_bounded(doc.text, bs, be) {
             return;
@@ -373,7 +370,9 @@ fn contact_matches(
         };
         out.push(Cand::new(bs, be, t, score, why));
     };
-    if doc.text.len() <= SHORT_DOC {
+    if pat.is_empty() {
+        // Nothing to search for but dates of birth.
+    } else if doc.text.len() <= SHORT_DOC {
         // Short documents: a SIMD substring search per value is cheaper than
         // building an automaton for a dozen patterns.
         for (k, p) in pat.iter().enumerate() {

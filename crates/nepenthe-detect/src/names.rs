@@ -760,6 +760,10 @@ impl Names {
                 i += 1;
                 continue;
             }
+            if g & (G_FIRST | G_FIRST_AMB | G_SUR | G_SUR_AMB) == 0 && !cap {
+                i += 1;
+                continue;
+            }
             let before = &lower[..t.bs];
             let title = prev_is_title(before);
             let strong = STRONG_CUES.iter().find(|c| before.ends_with(*c)).copied();

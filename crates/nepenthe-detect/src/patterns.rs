@@ -141,7 +141,7 @@ impl Patterns {
                 r"(?-u)\b(?:{US_STATES}),? [0-9]{{5}}(?:-[0-9]{{4}})?\b"
             )),
             street: re(&format!(
-                r"(?-u:\b)(?:(?:Flat|Apartment|Apt|Unit) [0-9]+[A-Za-z]?,? )?[0-9]{{1,5}}[A-Za-z]?,? (?:[\p{{Lu}}][\p{{L}}'’\-]*\.? |(?:St|Saint)\.? ){{1,3}}(?:{STREET_SUFFIX})\.?(?-u:\b)(?: (?:Apt|Apartment|Unit|Suite|Flat|#) ?[0-9]+[A-Za-z]?(?-u:\b))?"
+                r"(?-u:\b)(?:(?:Flat|Apartment|Apt|Unit) [0-9]+[A-Za-z]?,?[ \n])?[0-9]{{1,5}}[A-Za-z]?,? (?:[\p{{Lu}}][\p{{L}}'’\-]*\.? |(?:St|Saint)\.? ){{1,3}}(?:{STREET_SUFFIX})\.?(?-u:\b)(?: (?:Apt|Apartment|Unit|Suite|Flat|#) ?[0-9]+[A-Za-z]?(?-u:\b))?"
             )),
             town: re(
                 r"^(?:,? ?\n|, | )([\p{Lu}][\p{L}'’\-]+(?: (?:upon|on|under|in|le|en|de) [\p{Lu}][\p{L}'’\-]+| [\p{Lu}][\p{L}'’\-]+){0,2})",
@@ -748,11 +748,19 @@ fn plausible_phone(span: &str, nd: usize) -> bool {
     if t.starts_with('+') {
         return (10..=15).contains(&nd);
     }
-    let first = t.as_bytes().first().copied().unwrap_or(b'x');
-    match first {
-        b'0' => nd == 10 || nd == 11,
-        b'1' => nd == 11,
-        b'2'..=b'9' => nd == 10,
+    let d: Vec<u8> = t.bytes().filter(u8::is_ascii_digit).take(5).collect();
+    if d.len() < 5 {
+        return false;
+    }
+    // North American numbering plan: area code and exchange start with 2-9.
+    let nanp = |a: &[u8]| matches!(a[0], b'2'..=b'9') && matches!(a[3], b'2'..=b'9');
+    match d[0] {
+        // UK national: 01, 02, 03, 05, 07, 08, 09.
+        b'0' => {
+            (nd == 10 || nd == 11) && matches!(d[1], b'1' | b'2' | b'3' | b'5' | b'7' | b'8' | b'9')
+        }
+        b'1' => nd == 11 && nanp(&d[1..]),
+        b'2'..=b'9' => nd == 10 && nanp(&d),
         _ => false,
     }
 }

@@ -1,0 +1,220 @@
+//! Table-driven cases per detector: what must be found (with its exact text
+//! and type) and near misses that must not be.
+
+use nepenthe_detect::{Detector, EntityType, EntityType::*, KnownContact};
+use std::sync::OnceLock;
+
+fn detector() -> &'static Detector {
+    static D: OnceLock<Detector> = OnceLock::new();
+    D.get_or_init(Detector::new)
+}
+
+fn found(text: &str, ctx: Option<&KnownContact>) -> Vec<(EntityType, String)> {
+    detector()
+        .detect(text, ctx)
+        .into_iter()
+        .map(|s| (s.entity_type, text[s.bstart..s.bend].to_string()))
+        .collect()
+}
+
+/// Each case: input text, then the spans expected of the given type (others ignored).
+fn check(ty: EntityType, cases: &[(&str, &[&str])]) {
+    for (text, want) in cases {
+        let got: Vec<String> = found(text, None)
+            .into_iter()
+            .filter(|(t, _)| *t == ty)
+            .map(|(_, s)| s)
+            .collect();
+        assert_eq!(&got, want, "{ty} in {text:?}");
+    }
+}
+
+#[test]
+fn cards() {
+    check(
+        CreditCard,
+        &[
+            (
+                "card number 4111 1111 1111 1111 thanks",
+                &["4111 1111 1111 1111"],
+            ),
+            ("pay with 5500-0000-0000-0004.", &["5500-0000-0000-0004"]),
+            ("amex 3782 822463 10005", &["3782 822463 10005"]),
+            ("voucher code 6011 1111 1111 1118 didn't work", &[]), // Luhn-invalid
+            ("ref 1234 5678 1234 5670", &[]),                      // Luhn-valid, no issuer
+        ],
+    );
+}
+
+#[test]
+fn ibans() {
+    check(
+        IbanCode,
+        &[
+            (
+                "My IBAN is GB29 NWBK 6016 1331 9268 19.",
+                &["GB29 NWBK 6016 1331 9268 19"],
+            ),
+            (
+                "IBAN DE89370400440532013000 please",
+                &["DE89370400440532013000"],
+            ),
+            ("IBAN GB28 NWBK 6016 1331 9268 19", &[]), // bad check digits
+        ],
+    );
+}
+
+#[test]
+fn phones() {
+    check(
+        PhoneNumber,
+        &[
+            ("call me on 07912 345678", &["07912 345678"]),
+            ("mobile +44 7912 345678.", &["+44 7912 345678"]),
+            ("office 0161 496 0123 ", &["0161 496 0123"]),
+            (
+                "US (212) 456-7890 or 1-212-456-7890",
+                &["(212) 456-7890", "1-212-456-7890"],
+            ),
+            ("order ORD-2024-123456 shipped", &[]),
+            ("case INC1234567", &[]),
+            ("tracking JD014600006281347019", &[]),
+            ("between 10:00 and 12:30 on 12/03/2024", &[]),
+        ],
+    );
+}
+
+#[test]
+fn ssns_and_ninos() {
+    check(
+        UsSsn,
+        &[
+            ("my SSN is 536-90-4399", &["536-90-4399"]),
+            ("social security 536 90 4399", &["536 90 4399"]),
+            ("SSN 666-12-3456", &[]),
+            ("SSN 912-12-3456", &[]),
+            ("SSN 536-00-4399", &[]),
+        ],
+    );
+    check(
+        UkNino,
+        &[
+            ("NI number AB 12 34 56 C", &["AB 12 34 56 C"]),
+            ("JG103758A", &["JG103758A"]),
+            ("DA 12 34 56 C", &[]),
+            ("GB 12 34 56 C", &[]),
+            ("AB 12 34 56 E", &[]),
+        ],
+    );
+}
+
+#[test]
+fn ips_and_emails() {
+    check(
+        IpAddress,
+        &[
+            ("login from IP 81.2.69.160 at noon", &["81.2.69.160"]),
+            (
+                "from 2001:db8:85a3::8a2e:370:7334 today",
+                &["2001:db8:85a3::8a2e:370:7334"],
+            ),
+            ("firmware version 10.2.3.4", &[]),
+            ("not 999.1.1.1", &[]),
+            ("timestamp [00:01:23]", &[]),
+        ],
+    );
+    check(
+        EmailAddress,
+        &[
+            ("email zoe.k+cc@example.co.uk.", &["zoe.k+cc@example.co.uk"]),
+            (
+                "its jane dot doe at gmail dot com",
+                &["jane dot doe at gmail dot com"],
+            ),
+            ("meet at noon", &[]),
+        ],
+    );
+}
+
+#[test]
+fn dates_of_birth() {
+    check(
+        DateOfBirth,
+        &[
+            ("Date of birth 12/03/1984.", &["12/03/1984"]),
+            ("I was born on March 3, 1984", &["March 3, 1984"]),
+            ("DOB: the 3rd of March 1984", &["3rd of March 1984"]),
+            (
+                "my date of birth is the third of march nineteen eighty four",
+                &["third of march nineteen eighty four"],
+            ),
+            ("delivered on 12/03/2024", &[]), // not a birth year
+            ("refund issued 12/03/1999 to your card", &[]), // no birth context
+            ("born 31/02/1984", &[]),         // no such day
+        ],
+    );
+    let c: KnownContact = serde_json::from_str(r#"{"DateOfBirth":"1984-03-12"}"#).unwrap();
+    let got = found("Customer: 12.03.1984", Some(&c));
+    assert_eq!(got, vec![(DateOfBirth, "12.03.1984".to_string())]);
+}
+
+#[test]
+fn addresses() {
+    let addr = |text: &str| -> Vec<String> {
+        found(text, None)
+            .into_iter()
+            .filter(|(t, _)| matches!(t, StreetAddress | Postcode))
+            .map(|(_, s)| s)
+            .collect()
+    };
+    assert_eq!(
+        addr("send it to 12 Mill Lane, Leeds, LS1 4AB please"),
+        ["12 Mill Lane, Leeds, LS1 4AB"]
+    );
+    assert_eq!(
+        addr("Flat 3\n56 Stewart Avenue\nReading\nRG26 8YS\n"),
+        ["Flat 3\n56 Stewart Avenue\nReading\nRG26 8YS"]
+    );
+    assert_eq!(
+        addr("It's 3010 Flores Ct, New York, NY 10027."),
+        ["3010 Flores Ct, New York, NY 10027"]
+    );
+    assert_eq!(addr("Postcode is SW1A 1AA."), ["SW1A 1AA"]);
+    assert_eq!(
+        addr("it's at our Leeds depot since Monday"),
+        Vec::<String>::new()
+    );
+    assert_eq!(addr("within 3 working days"), Vec::<String>::new());
+}
+
+#[test]
+fn known_contact_any_case_and_spacing() {
+    let c: KnownContact = serde_json::from_str(
+        r#"{"FirstName":"Zoë","LastName":"Kowalski","PhoneNumber":"+44 7912 345678","Postcode":"LS1 4AB"}"#,
+    )
+    .unwrap();
+    let got = found(
+        "caller: yeah zoë here, surname KOWALSKI, number 07912345678, postcode ls14ab",
+        Some(&c),
+    );
+    let texts: Vec<&str> = got.iter().map(|(_, s)| s.as_str()).collect();
+    assert!(texts.contains(&"zoë"), "{got:?}");
+    assert!(texts.contains(&"KOWALSKI"), "{got:?}");
+    assert!(texts.contains(&"07912345678"), "{got:?}");
+    assert!(texts.contains(&"ls14ab"), "{got:?}");
+}
+
+#[test]
+fn entity_filter_and_min_score() {
+    let text = "Jane Doe, 07912 345678";
+    let only_phone = detector().detect_filtered(
+        text,
+        None,
+        nepenthe_detect::EntitySet::parse_list("PHONE").unwrap(),
+        0.5,
+    );
+    assert!(only_phone.iter().all(|s| s.entity_type == PhoneNumber) && !only_phone.is_empty());
+    assert!(detector()
+        .detect_filtered(text, None, nepenthe_detect::EntitySet::all(), 1.01)
+        .is_empty());
+}
