@@ -241,3 +241,9 @@ mod tests {
         .is_err());
     }
 }
+
+/// Parses a known contact from a JSON object (`{"FirstName": ...}`); `None`
+/// when the bytes are not such an object.
+pub fn contact_from_json(bytes: &[u8]) -> Option<KnownContact> {
+    serde_json::from_slice(bytes).ok()
+}
