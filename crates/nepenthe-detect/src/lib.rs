@@ -181,9 +181,7 @@ impl Detector {
         self.pats.run(&doc, &self.cfg, &dates, &mut cands);
         let toks = names::tokenize(text);
         spoken::run(&doc, &toks, &self.pats, &self.cfg, &mut cands);
-        if self.cfg.gazetteer {
-            self.names.run(&doc, &toks, &mut cands);
-        }
+        self.names.run(&doc, &toks, self.cfg.gazetteer, &mut cands);
         if let Some(c) = ctx {
             contact_matches(&doc, c, &dates, &mut cands);
         }

@@ -215,10 +215,8 @@ const STOP: &[&str] = &[
     "february",
     "march",
     "april",
-    "may",
     "june",
     "july",
-    "august",
     "september",
     "october",
     "november",
@@ -730,7 +728,9 @@ impl Names {
         f
     }
 
-    pub fn run(&self, doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Cand>) {
+    /// `gazetteer == false` keeps only the capitalisation and context cues.
+    pub fn run(&self, doc: &Doc<'_>, toks: &[Tok], gazetteer: bool, out: &mut Vec<Cand>) {
+        let mask = if gazetteer { 0xff } else { G_STOP };
         let text = doc.text;
         let lower = &doc.lower;
         // Lines where (almost) nothing is capitalised come from speech-to-text:
@@ -744,12 +744,24 @@ impl Names {
                 continue;
             }
             let word = &text[t.bs..t.be];
-            let g = self.lookup(word);
+            let g = self.lookup(word) & mask;
             if g & G_STOP != 0 {
                 i += 1;
                 continue;
             }
             let lmode = lower_line[i];
+            // Codes such as "CAS-1234567" or "cas-1234567".
+            let nb = text.as_bytes().get(t.be).copied().unwrap_or(b' ');
+            if nb == b'-'
+                && text
+                    .as_bytes()
+                    .get(t.be + 1)
+                    .is_some_and(u8::is_ascii_digit)
+                || nb.is_ascii_digit()
+            {
+                i += 1;
+                continue;
+            }
             if lmode && t.flags & T_UPPER != 0 && word.chars().nth(1).is_some() {
                 i += 1;
                 continue;
@@ -773,7 +785,7 @@ impl Names {
             let sur = g & (G_SUR | G_SUR_AMB) != 0;
             let sent_start = sentence_start(text, t.bs);
             // Would the next word continue a name?
-            let next_ext = self.extension(doc, toks, i, lmode);
+            let next_ext = self.extension(doc, toks, i, lmode, mask);
             let (score, why): (f32, &'static str) = if title.is_some() && (cap || lmode) {
                 (0.9, "word after a title (Mr, Ms, Dr ...)")
             } else if first && !sent_start && cap {
@@ -803,7 +815,7 @@ impl Names {
             } else if first_amb
                 && lmode
                 && next_ext > i + 1
-                && self.lookup(&text[toks[i + 1].bs..toks[i + 1].be]) & G_SUR != 0
+                && self.lookup(&text[toks[i + 1].bs..toks[i + 1].be]) & mask & G_SUR != 0
             {
                 (
                     0.75,
@@ -812,7 +824,8 @@ impl Names {
             } else if first_amb
                 && cap
                 && next_ext > i + 1
-                && self.lookup(&text[toks[i + 1].bs..toks[i + 1].be]) & (G_SUR | G_SUR_AMB) != 0
+                && self.lookup(&text[toks[i + 1].bs..toks[i + 1].be]) & mask & (G_SUR | G_SUR_AMB)
+                    != 0
             {
                 (
                     0.7,
@@ -851,7 +864,7 @@ impl Names {
     }
 
     /// Index one past the last token of a name starting at token `i`.
-    fn extension(&self, doc: &Doc<'_>, toks: &[Tok], i: usize, lmode: bool) -> usize {
+    fn extension(&self, doc: &Doc<'_>, toks: &[Tok], i: usize, lmode: bool, mask: u8) -> usize {
         let text = doc.text;
         let mut j = i + 1;
         let mut last = i + 1;
@@ -866,7 +879,7 @@ impl Names {
                 j += 1;
                 continue;
             }
-            let g = self.lookup(&text[t.bs..t.be]);
+            let g = self.lookup(&text[t.bs..t.be]) & mask;
             if g & G_STOP != 0 || STOP_EXTEND.contains(&w) {
                 break;
             }

@@ -23,6 +23,24 @@ pub(crate) fn ctx_before(
         .find(|w| memchr::memmem::find(hay, w.as_bytes()).is_some())
 }
 
+/// The closest (last) of `words` in the `window` bytes before `bs`, with its position.
+pub(crate) fn ctx_nearest(
+    lower: &str,
+    bs: usize,
+    window: usize,
+    words: &[&'static str],
+) -> Option<(usize, &'static str)> {
+    let mut from = bs.saturating_sub(window);
+    while !lower.is_char_boundary(from) {
+        from += 1;
+    }
+    let hay = &lower.as_bytes()[from..bs];
+    words
+        .iter()
+        .filter_map(|w| memchr::memmem::rfind(hay, w.as_bytes()).map(|p| (from + p, *w)))
+        .max_by_key(|(p, _)| *p)
+}
+
 /// Looks for any of `words` in the `window` bytes after `be`.
 pub(crate) fn ctx_after(
     lower: &str,
@@ -50,7 +68,9 @@ const NUM_NEG: &[&str] = &[
     "ticket",
     "ref",
     "invoice",
-    "tracking",
+    "tracking number",
+    "tracking no",
+    "tracking id",
     "sku",
     "serial",
     "policy",
@@ -61,6 +81,7 @@ const NUM_NEG: &[&str] = &[
     "extension",
     "prd",
     "model",
+    "parcel",
 ];
 const CARD_POS: &[&str] = &[
     "card",
@@ -347,8 +368,17 @@ impl Patterns {
         let span = &text[s..e];
         let nd = span.bytes().filter(u8::is_ascii_digit).count();
         let lower = &doc.lower;
-        let neg = ctx_before(lower, s, 25, NUM_NEG);
-        if (13..=19).contains(&nd) && validate::credit_card(span) {
+        // A negative cue ("order", "case") counts unless a positive one is closer.
+        let neg = ctx_nearest(lower, s, 30, NUM_NEG)
+            .filter(|(np, _)| {
+                let pos = ctx_nearest(lower, s, 30, PHONE_POS)
+                    .map(|x| x.0)
+                    .max(ctx_nearest(lower, s, 30, CARD_POS).map(|x| x.0));
+                pos.is_none_or(|p| p < *np)
+            })
+            .map(|x| x.1);
+        let phone_like = span.starts_with('+') || span.contains('(');
+        if (13..=19).contains(&nd) && !phone_like && validate::credit_card(span) {
             let mut c = Cand::new(
                 s,
                 e,
