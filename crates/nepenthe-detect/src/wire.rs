@@ -199,6 +199,12 @@ pub fn scan(detector: &Detector, input: &ScanInput, opts: &ScanOptions) -> ScanO
     }
 }
 
+/// Parses a known contact from a JSON object (`{"FirstName": ...}`); `None`
+/// when the bytes are not such an object.
+pub fn contact_from_json(bytes: &[u8]) -> Option<KnownContact> {
+    serde_json::from_slice(bytes).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,10 +246,4 @@ mod tests {
         .into_options(None)
         .is_err());
     }
-}
-
-/// Parses a known contact from a JSON object (`{"FirstName": ...}`); `None`
-/// when the bytes are not such an object.
-pub fn contact_from_json(bytes: &[u8]) -> Option<KnownContact> {
-    serde_json::from_slice(bytes).ok()
 }
