@@ -27,6 +27,21 @@ fn peak_rss_mb() -> f64 {
         .unwrap_or(f64::NAN)
 }
 
+/// User + system CPU time of this process so far, in seconds (from /proc).
+fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name (which is in parentheses).
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ut: f64 = f.get(11)?.parse().ok()?;
+            let st: f64 = f.get(12)?.parse().ok()?;
+            Some((ut + st) / 100.0)
+        })
+        .unwrap_or(f64::NAN)
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut corpus = None;
@@ -75,6 +90,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let mut best = f64::INFINITY;
     let mut results = Vec::new();
+    let cpu0 = cpu_seconds();
     for _ in 0..repeat.max(1) {
         let t = Instant::now();
         results = pool.install(|| {
@@ -84,10 +100,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         });
         best = best.min(t.elapsed().as_secs_f64());
     }
+    let cpu = (cpu_seconds() - cpu0) / repeat.max(1) as f64;
     let mb = bytes as f64 / 1e6;
     let nspans: usize = results.iter().map(|r| r.spans.len()).sum();
     println!(
-        "docs {} | text {:.2} MB | threads {} | detector build {:.0} ms | best of {} runs {:.3} s | {:.1} MB/s ({:.1} MB/s per thread) | {:.0} docs/s | {} spans | peak RSS {:.0} MB",
+        "docs {} | text {:.2} MB | threads {} | detector build {:.0} ms | best of {} runs {:.3} s | {:.1} MB/s ({:.1} MB/s per thread) | {:.0} docs/s | CPU {:.3} s per run = {:.1} MB/s per core | {} spans | peak RSS {:.0} MB",
         docs.len(),
         mb,
         threads,
@@ -97,6 +114,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         mb / best,
         mb / best / threads as f64,
         docs.len() as f64 / best,
+        cpu,
+        mb / cpu,
         nspans,
         peak_rss_mb()
     );

@@ -667,6 +667,8 @@ const WEAK_CUES: &[&str] = &[
 
 pub(crate) struct Names {
     map: HashMap<Box<str>, u8, BuildHasherDefault<Fx>>,
+    /// The last word of every cue phrase and title.
+    cue_words: std::collections::HashSet<&'static str, BuildHasherDefault<Fx>>,
 }
 
 impl Names {
@@ -690,7 +692,13 @@ impl Names {
         for w in STOP {
             *map.entry((*w).into()).or_insert(0) |= G_STOP;
         }
-        Names { map }
+        let cue_words = STRONG_CUES
+            .iter()
+            .chain(WEAK_CUES)
+            .filter_map(|c| c.split([' ', ',', '\n', ':']).rfind(|w| !w.is_empty()))
+            .chain(TITLES.iter().map(|t| t.trim_end_matches('.')))
+            .collect();
+        Names { map, cue_words }
     }
 
     fn lookup(&self, word: &str) -> u8 {
@@ -777,9 +785,22 @@ impl Names {
                 continue;
             }
             let before = &lower[..t.bs];
-            let title = prev_is_title(before);
-            let strong = STRONG_CUES.iter().find(|c| before.ends_with(*c)).copied();
-            let weak = WEAK_CUES.iter().find(|c| before.ends_with(*c)).copied();
+            // Cues end with the previous word: look them up only when that word
+            // could end one (most words cannot).
+            let cue_possible = i > 0 && {
+                let p = toks[i - 1];
+                let gap = &lower[p.be..t.bs];
+                gap.len() <= 3 && (gap == ", " || self.cue_words.contains(&lower[p.bs..p.be]))
+            };
+            let (title, strong, weak) = if cue_possible {
+                (
+                    prev_is_title(before),
+                    STRONG_CUES.iter().find(|c| before.ends_with(*c)).copied(),
+                    WEAK_CUES.iter().find(|c| before.ends_with(*c)).copied(),
+                )
+            } else {
+                (None, None, None)
+            };
             let first = g & G_FIRST != 0;
             let first_amb = g & G_FIRST_AMB != 0;
             let sur = g & (G_SUR | G_SUR_AMB) != 0;

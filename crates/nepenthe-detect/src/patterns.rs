@@ -746,29 +746,134 @@ pub(crate) fn parse_iso_date(s: &str) -> Option<(u32, u32, u32)> {
     }
 }
 
-/// Parses and validates a phone number with libphonenumber's metadata (GB or US
-/// for national forms; any region for `+` forms).
+/// Validates a phone number against libphonenumber's metadata (through the
+/// `phonenumber` crate): national UK and US forms and `+44`/`+1` numbers are
+/// checked directly against that region's number-type patterns; other `+`
+/// numbers go through the crate's full parser.
+///
+/// Checking the region's descriptors directly gives the same answer as
+/// `phonenumber::is_valid` for these regions but avoids re-parsing and keeps
+/// the crate's small shared regex cache from thrashing between regions.
 pub(crate) fn valid_phone(s: &str) -> Option<&'static str> {
-    use phonenumber::country::Id;
     let digits: String = s.chars().filter(char::is_ascii_digit).collect();
     let intl = s.trim_start().starts_with('+');
-    let try_parse = |region: Option<Id>| -> bool {
-        match phonenumber::parse(region, s) {
-            Ok(n) => phonenumber::is_valid(&n),
-            Err(_) => false,
-        }
-    };
     if intl {
-        return try_parse(None).then_some("phone number valid for its country code");
+        if let Some(rest) = digits.strip_prefix("44") {
+            // "+44 (0)7700 ..." carries the trunk zero in brackets.
+            let nsn = if s.contains("(0)") {
+                rest.strip_prefix('0').unwrap_or(rest)
+            } else {
+                rest
+            };
+            return region_valid("GB", nsn).then_some("UK phone number (libphonenumber metadata)");
+        }
+        if let Some(rest) = digits.strip_prefix('1') {
+            return region_valid("US", rest).then_some("US phone number (libphonenumber metadata)");
+        }
+        return match phonenumber::parse(None, s) {
+            Ok(n) if phonenumber::is_valid(&n) => {
+                Some("phone number valid for its country code (libphonenumber)")
+            }
+            _ => None,
+        };
     }
     let nd = digits.len();
     if digits.starts_with('0') && (10..=11).contains(&nd) {
-        return try_parse(Some(Id::GB)).then_some("UK phone number (libphonenumber-valid)");
+        return region_valid("GB", &digits[1..])
+            .then_some("UK phone number (libphonenumber metadata)");
     }
-    if nd == 10 || (nd == 11 && digits.starts_with('1')) {
-        return try_parse(Some(Id::US)).then_some("US phone number (libphonenumber-valid)");
+    if nd == 11 && digits.starts_with('1') {
+        return region_valid("US", &digits[1..])
+            .then_some("US phone number (libphonenumber metadata)");
+    }
+    if nd == 10 {
+        return region_valid("US", &digits).then_some("US phone number (libphonenumber metadata)");
     }
     None
+}
+
+/// One region's number plan from libphonenumber's metadata, compiled once:
+/// the general pattern and the pattern of every number type, each with its
+/// possible lengths.
+pub(crate) struct Plan {
+    general: (Vec<u16>, Regex),
+    types: Vec<(Vec<u16>, Regex)>,
+}
+
+impl Plan {
+    fn load(region: &str) -> Option<Plan> {
+        let meta = phonenumber::metadata::DATABASE.by_id(region)?;
+        let d = meta.descriptors();
+        let compile = |x: &phonenumber::metadata::Descriptor| -> Option<(Vec<u16>, Regex)> {
+            // The metadata keeps libphonenumber's pretty-printed patterns.
+            let pat: String = x
+                .national_number()
+                .as_str()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let re = Regex::new(&format!("^(?:{pat})$")).ok()?;
+            Some((x.possible_length().to_vec(), re))
+        };
+        let types = [
+            d.fixed_line(),
+            d.mobile(),
+            d.toll_free(),
+            d.premium_rate(),
+            d.shared_cost(),
+            d.personal_number(),
+            d.voip(),
+            d.pager(),
+            d.uan(),
+            d.voicemail(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(compile)
+        .collect();
+        Some(Plan {
+            general: compile(d.general())?,
+            types,
+        })
+    }
+
+    fn is_valid(&self, nsn: &str) -> bool {
+        let ok = |(lens, re): &(Vec<u16>, Regex)| {
+            (lens.is_empty() || lens.contains(&(nsn.len() as u16))) && re.is_match(nsn)
+        };
+        ok(&self.general) && self.types.iter().any(ok)
+    }
+}
+
+pub(crate) struct Plans {
+    gb: Option<Plan>,
+    us: Option<Plan>,
+}
+
+static PLANS: std::sync::OnceLock<Plans> = std::sync::OnceLock::new();
+
+/// Does the national significant number match one of the region's number
+/// types? The precompiled plan answers most numbers; when it says no, the
+/// `phonenumber` crate's own validator has the last word (its pattern
+/// handling is authoritative and occasionally more lenient).
+fn region_valid(region: &str, nsn: &str) -> bool {
+    let plans = PLANS.get_or_init(|| Plans {
+        gb: Plan::load("GB"),
+        us: Plan::load("US"),
+    });
+    let plan = if region == "GB" { &plans.gb } else { &plans.us };
+    if plan.as_ref().is_some_and(|p| p.is_valid(nsn)) {
+        return true;
+    }
+    let (id, prefix) = if region == "GB" {
+        (phonenumber::country::Id::GB, "+44")
+    } else {
+        (phonenumber::country::Id::US, "+1")
+    };
+    match phonenumber::parse(Some(id), format!("{prefix}{nsn}")) {
+        Ok(n) => phonenumber::is_valid(&n),
+        Err(_) => false,
+    }
 }
 
 /// Cheap shape test before asking libphonenumber: national UK (0 + 9..10
