@@ -752,12 +752,17 @@ impl Names {
                 continue;
             }
             let word = &text[t.bs..t.be];
+            let lmode = lower_line[i];
+            // Outside transcripts only capitalised words can start a name.
+            if !lmode && t.flags & T_CAP == 0 {
+                i += 1;
+                continue;
+            }
             let g = self.lookup(word) & mask;
             if g & G_STOP != 0 {
                 i += 1;
                 continue;
             }
-            let lmode = lower_line[i];
             // Codes such as "CAS-1234567" or "cas-1234567".
             let nb = text.as_bytes().get(t.be).copied().unwrap_or(b' ');
             if nb == b'-'

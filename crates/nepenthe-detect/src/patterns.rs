@@ -115,6 +115,9 @@ const STREET_SUFFIX: &str = "Street|St|Road|Rd|Lane|Ln|Avenue|Ave|Close|Cl|Drive
 const US_STATES: &str = "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR";
 
 pub(crate) struct Patterns {
+    /// Where a code made of capitals and digits may start (IBAN, NINO, UK
+    /// postcode, US state + ZIP): the four specific patterns run only there.
+    caps_gate: Regex,
     email: Regex,
     ipv4: Regex,
     ipv6: Regex,
@@ -142,6 +145,7 @@ fn re(s: &str) -> Regex {
 impl Patterns {
     pub fn new() -> Self {
         Patterns {
+            caps_gate: re(r"(?-u)\b[A-Z]{1,2},? ?[0-9]"),
             email: re(
                 r"(?i-u)[a-z0-9](?:[a-z0-9._%+\-]*[a-z0-9_])?@[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)*\.[a-z]{2,24}",
             ),
@@ -200,10 +204,11 @@ impl Patterns {
             return;
         }
         self.ips(doc, out);
-        self.ibans(doc, out);
+        let gates: Vec<usize> = self.caps_gate.find_iter(text).map(|m| m.start()).collect();
+        self.ibans(doc, &gates, out);
         self.numbers(doc, out);
-        self.ninos(doc, out);
-        self.addresses(doc, out);
+        self.ninos(doc, &gates, out);
+        self.addresses(doc, &gates, out);
     }
 
     fn ips(&self, doc: &Doc<'_>, out: &mut Vec<Cand>) {
@@ -262,9 +267,30 @@ impl Patterns {
         }
     }
 
-    fn ibans(&self, doc: &Doc<'_>, out: &mut Vec<Cand>) {
+    /// Matches of `re` that start exactly at one of the gate positions.
+    fn gated<'t>(re: &Regex, text: &'t str, gates: &[usize]) -> Vec<regex::Match<'t>> {
+        let mut v = Vec::new();
+        for &p in gates {
+            let mut end = (p + 64).min(text.len());
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            // Extend to the end of the current word so `\b` is not faked by the cut.
+            while end < text.len() && text.as_bytes()[end].is_ascii_alphanumeric() {
+                end += 1;
+            }
+            if let Some(m) = re.find_at(&text[..end], p) {
+                if m.start() == p {
+                    v.push(m);
+                }
+            }
+        }
+        v
+    }
+
+    fn ibans(&self, doc: &Doc<'_>, gates: &[usize], out: &mut Vec<Cand>) {
         let text = doc.text;
-        for m in self.iban.find_iter(text) {
+        for m in Self::gated(&self.iban, text, gates) {
             let s = m.start();
             let mut compact = Vec::with_capacity(34);
             let mut ends = Vec::with_capacity(34);
@@ -369,14 +395,17 @@ impl Patterns {
         let nd = span.bytes().filter(u8::is_ascii_digit).count();
         let lower = &doc.lower;
         // A negative cue ("order", "case") counts unless a positive one is closer.
-        let neg = ctx_nearest(lower, s, 30, NUM_NEG)
-            .filter(|(np, _)| {
-                let pos = ctx_nearest(lower, s, 30, PHONE_POS)
-                    .map(|x| x.0)
-                    .max(ctx_nearest(lower, s, 30, CARD_POS).map(|x| x.0));
-                pos.is_none_or(|p| p < *np)
-            })
-            .map(|x| x.1);
+        // Computed only once a validator has accepted the number.
+        let neg = || {
+            ctx_nearest(lower, s, 30, NUM_NEG)
+                .filter(|(np, _)| {
+                    let pos = ctx_nearest(lower, s, 30, PHONE_POS)
+                        .map(|x| x.0)
+                        .max(ctx_nearest(lower, s, 30, CARD_POS).map(|x| x.0));
+                    pos.is_none_or(|p| p < *np)
+                })
+                .map(|x| x.1)
+        };
         let phone_like = span.starts_with('+') || span.contains('(');
         if (13..=19).contains(&nd) && !phone_like && validate::credit_card(span) {
             let mut c = Cand::new(
@@ -389,7 +418,7 @@ impl Patterns {
             if let Some(w) = ctx_before(lower, s, 60, CARD_POS) {
                 c.score = 1.0;
                 c.cue = Some(w);
-            } else if let Some(w) = neg {
+            } else if let Some(w) = neg() {
                 c.score -= 0.4;
                 c.cue = Some(w);
             }
@@ -424,7 +453,7 @@ impl Patterns {
                 if let Some(w) = ctx_before(lower, s, 80, SSN_POS) {
                     c.score += 0.3;
                     c.cue = Some(w);
-                } else if let Some(w) = neg {
+                } else if let Some(w) = neg() {
                     c.score -= 0.4;
                     c.cue = Some(w);
                 }
@@ -436,7 +465,7 @@ impl Patterns {
         if (9..=15).contains(&nd) && plausible_phone(span, nd) {
             if let Some(why) = valid_phone(span) {
                 let mut c = Cand::new(s, e, EntityType::PhoneNumber, 0.85, why);
-                if let Some(w) = neg {
+                if let Some(w) = neg() {
                     c.score -= 0.4;
                     c.cue = Some(w);
                 } else if let Some(w) = ctx_before(lower, s, 50, PHONE_POS) {
@@ -449,8 +478,8 @@ impl Patterns {
         None
     }
 
-    fn ninos(&self, doc: &Doc<'_>, out: &mut Vec<Cand>) {
-        for m in self.nino.find_iter(doc.text) {
+    fn ninos(&self, doc: &Doc<'_>, gates: &[usize], out: &mut Vec<Cand>) {
+        for m in Self::gated(&self.nino, doc.text, gates) {
             let st = m.as_str();
             if !validate::nino(st) {
                 continue;
@@ -565,13 +594,13 @@ fn dobs(doc: &Doc<'_>, cfg: &DetectorConfig, dates: &[DateHit], out: &mut Vec<Ca
 }
 
 impl Patterns {
-    fn addresses(&self, doc: &Doc<'_>, out: &mut Vec<Cand>) {
+    fn addresses(&self, doc: &Doc<'_>, gates: &[usize], out: &mut Vec<Cand>) {
         let text = doc.text;
         let mut codes: Vec<(usize, usize, EntityType)> = Vec::new();
-        for m in self.uk_pc.find_iter(text) {
+        for m in Self::gated(&self.uk_pc, text, gates) {
             codes.push((m.start(), m.end(), EntityType::Postcode));
         }
-        for m in self.us_zip.find_iter(text) {
+        for m in Self::gated(&self.us_zip, text, gates) {
             codes.push((m.start(), m.end(), EntityType::Postcode));
         }
         let mut spans: Vec<(usize, usize, bool)> = Vec::new(); // (start, end, has street)
