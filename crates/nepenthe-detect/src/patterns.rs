@@ -352,39 +352,51 @@ impl Patterns {
             if e < b.len() && (b[e].is_ascii_alphanumeric() || b[e] == b'@' || (b[e] == b'/')) {
                 continue;
             }
-            // Groups of digits inside the run, to try sub-ranges when the whole fails.
+            // Skip runs already explained by an IBAN, IP or e-mail address.
+            if out.iter().any(|c| {
+                matches!(
+                    c.ty,
+                    EntityType::IbanCode | EntityType::IpAddress | EntityType::EmailAddress
+                ) && c.bs < e
+                    && s < c.be
+            }) {
+                continue;
+            }
+            // Groups of digits inside the run, to try shorter runs when the whole fails.
             let run = &b[s..e];
-            let mut groups: Vec<(usize, usize)> = Vec::new();
+            let mut groups = [(0usize, 0usize); 24];
+            let mut ng = 0;
             let mut i = 0;
-            while i < run.len() {
+            while i < run.len() && ng < groups.len() {
                 if run[i].is_ascii_digit() {
                     let gs = i;
                     while i < run.len() && run[i].is_ascii_digit() {
                         i += 1;
                     }
-                    groups.push((s + gs, s + i));
+                    groups[ng] = (s + gs, s + i);
+                    ng += 1;
                 } else {
                     i += 1;
                 }
             }
-            let ng = groups.len();
-            let mut found = false;
-            'outer: for len in (1..=ng.min(8)).rev() {
-                for st in 0..=(ng - len) {
-                    let cs = if st == 0 { s } else { groups[st].0 };
-                    let ce = if st + len == ng {
-                        e
-                    } else {
-                        groups[st + len - 1].1
-                    };
-                    if let Some(c) = self.classify_number(doc, cs, ce, len) {
-                        out.push(c);
-                        found = true;
-                        break 'outer;
-                    }
+            if ng == 0 {
+                continue;
+            }
+            // The whole run, then shorter runs that keep its start or its end
+            // ("07912 345678 2" or "12 07912 345678").
+            if let Some(c) = self.classify_number(doc, s, e, ng) {
+                out.push(c);
+                continue;
+            }
+            for k in 1..ng.min(6) {
+                let prefix = self.classify_number(doc, s, groups[ng - 1 - k].1, ng - k);
+                if let Some(c) =
+                    prefix.or_else(|| self.classify_number(doc, groups[k].0, e, ng - k))
+                {
+                    out.push(c);
+                    break;
                 }
             }
-            let _ = found;
         }
     }
 
@@ -777,12 +789,13 @@ pub(crate) fn parse_iso_date(s: &str) -> Option<(u32, u32, u32)> {
 
 /// Validates a phone number against libphonenumber's metadata (through the
 /// `phonenumber` crate): national UK and US forms and `+44`/`+1` numbers are
-/// checked directly against that region's number-type patterns; other `+`
-/// numbers go through the crate's full parser.
+/// checked directly against the number-type patterns of the regions sharing
+/// that calling code, compiled once; other `+` numbers go through the crate's
+/// full parser.
 ///
-/// Checking the region's descriptors directly gives the same answer as
-/// `phonenumber::is_valid` for these regions but avoids re-parsing and keeps
-/// the crate's small shared regex cache from thrashing between regions.
+/// This gives the same answer as `phonenumber::is_valid` for these regions but
+/// avoids re-parsing, and keeps the crate's small shared regex cache (100
+/// entries) from thrashing and recompiling patterns between regions.
 pub(crate) fn valid_phone(s: &str) -> Option<&'static str> {
     let digits: String = s.chars().filter(char::is_ascii_digit).collect();
     let intl = s.trim_start().starts_with('+');
@@ -841,7 +854,8 @@ impl Plan {
                 .chars()
                 .filter(|c| !c.is_whitespace())
                 .collect();
-            let re = Regex::new(&format!("^(?:{pat})$")).ok()?;
+            // Anchored at the start only, as the `phonenumber` crate matches them.
+            let re = Regex::new(&format!("^(?:{pat})")).ok()?;
             Some((x.possible_length().to_vec(), re))
         };
         let types = [
@@ -874,35 +888,31 @@ impl Plan {
     }
 }
 
+/// Number plans per country calling code: +44 is shared by the UK, Guernsey,
+/// the Isle of Man and Jersey; +1 (here) by the US and Canada.
 pub(crate) struct Plans {
-    gb: Option<Plan>,
-    us: Option<Plan>,
+    uk: Vec<Plan>,
+    nanp: Vec<Plan>,
 }
 
 static PLANS: std::sync::OnceLock<Plans> = std::sync::OnceLock::new();
 
-/// Does the national significant number match one of the region's number
-/// types? The precompiled plan answers most numbers; when it says no, the
-/// `phonenumber` crate's own validator has the last word (its pattern
-/// handling is authoritative and occasionally more lenient).
+/// Does the national significant number match one of the number types of a
+/// region sharing the calling code (`"GB"` for +44, `"US"` for +1)?
 fn region_valid(region: &str, nsn: &str) -> bool {
     let plans = PLANS.get_or_init(|| Plans {
-        gb: Plan::load("GB"),
-        us: Plan::load("US"),
+        uk: ["GB", "GG", "IM", "JE"]
+            .iter()
+            .filter_map(|r| Plan::load(r))
+            .collect(),
+        nanp: ["US", "CA"].iter().filter_map(|r| Plan::load(r)).collect(),
     });
-    let plan = if region == "GB" { &plans.gb } else { &plans.us };
-    if plan.as_ref().is_some_and(|p| p.is_valid(nsn)) {
-        return true;
-    }
-    let (id, prefix) = if region == "GB" {
-        (phonenumber::country::Id::GB, "+44")
+    let list = if region == "GB" {
+        &plans.uk
     } else {
-        (phonenumber::country::Id::US, "+1")
+        &plans.nanp
     };
-    match phonenumber::parse(Some(id), format!("{prefix}{nsn}")) {
-        Ok(n) => phonenumber::is_valid(&n),
-        Err(_) => false,
-    }
+    list.iter().any(|p| p.is_valid(nsn))
 }
 
 /// Cheap shape test before asking libphonenumber: national UK (0 + 9..10

@@ -155,6 +155,17 @@ fn spoken_numbers(doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Cand>) {
     let lower = &doc.lower;
     let mut i = 0;
     while i < toks.len() {
+        // Only a digit, a number word, "double"/"triple" or "plus" can start a run.
+        let first = lower.as_bytes()[toks[i].bs];
+        if !(first.is_ascii_digit()
+            || matches!(
+                first,
+                b'z' | b'o' | b'n' | b't' | b'f' | b's' | b'e' | b'd' | b'p'
+            ))
+        {
+            i += 1;
+            continue;
+        }
         let mut digits = String::new();
         let mut words = 0;
         let mut j = i;
