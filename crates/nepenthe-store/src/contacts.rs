@@ -40,6 +40,38 @@ pub struct Erasure {
     pub erased_at: nepenthe_core::Timestamp,
 }
 
+/// How [`Store::erase_contact_with`] erases.
+#[derive(Clone, Debug)]
+pub struct EraseOptions {
+    /// Stop (and erase) in-progress interactions instead of refusing.
+    pub stop_in_progress: bool,
+    pub actor: Actor,
+    /// The privacy request or batch this erasure belongs to (recorded in the receipt).
+    pub request_id: Option<String>,
+    /// Extra receipt fields (ids and counts only, never personal data).
+    pub extra_receipt: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Record in the same transaction that an archive data source still holds this
+    /// contact's (now unreadable) ciphertext, so a crash before the purge is finished later.
+    pub journal_archive_purge: bool,
+    /// Skip the SQLite WAL checkpoint; the caller runs [`Store::after_erasure`] once at the
+    /// end of a batch.
+    pub defer_checkpoint: bool,
+}
+
+impl EraseOptions {
+    /// Options for an erasure by `actor` (who is always recorded, so there is no default).
+    pub fn new(actor: Actor) -> Self {
+        EraseOptions {
+            stop_in_progress: false,
+            actor,
+            request_id: None,
+            extra_receipt: None,
+            journal_archive_purge: false,
+            defer_checkpoint: false,
+        }
+    }
+}
+
 const CONTACT_COLUMNS: &str = "c.tenant_id, c.id, c.key_id, c.legal_hold, c.created_at, c.modified_at, c.pii, k.kek_id, k.wrapped";
 
 impl Store {
@@ -348,7 +380,35 @@ impl Store {
         actor: &Actor,
         request_id: Option<&str>,
     ) -> Result<Erasure> {
+        self.erase_contact_with(
+            tenant,
+            id,
+            &EraseOptions {
+                stop_in_progress,
+                request_id: request_id.map(Into::into),
+                ..EraseOptions::new(actor.clone())
+            },
+        )
+        .await
+    }
+
+    /// [`Store::erase_contact`] with the options the data-subject-rights use cases need:
+    /// extra receipt fields (counts per data source) and, when an archive data source is
+    /// attached, a journal row in the same transaction recording that the archive still
+    /// holds ciphertext of this contact to purge (see `archive.rs`). This is the only
+    /// erasure path; `erase_contact` calls it.
+    pub async fn erase_contact_with(
+        &self,
+        tenant: TenantId,
+        id: &ContactId,
+        opts: &EraseOptions,
+    ) -> Result<Erasure> {
         use sha2_digest::Sha256Acc;
+        let (stop_in_progress, actor, request_id) = (
+            opts.stop_in_progress,
+            &opts.actor,
+            opts.request_id.as_deref(),
+        );
         let mut w = self.write_tx().await?;
         let row = sqlx::query(
             "SELECT key_id, legal_hold, pii FROM contacts WHERE tenant_id = $1 AND id = $2",
@@ -429,6 +489,31 @@ impl Store {
             .unwrap_or(serde_json::Value::Null);
         receipt["operator"] = serde_json::Value::String(actor.id.clone());
         receipt["key_destroyed"] = serde_json::Value::String(key_id.clone());
+        if let (Some(extra), Some(obj)) = (opts.extra_receipt.as_ref(), receipt.as_object_mut()) {
+            for (k, v) in extra {
+                obj.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            // Counts per data source: this store is the main one.
+            if let Some(sources) = obj.get_mut("sources").and_then(|s| s.as_object_mut()) {
+                sources.insert(
+                    "main".into(),
+                    serde_json::json!({
+                        "interactions": erasure.interactions,
+                        "attachments": erasure.attachments,
+                        "digest": erasure.digest,
+                    }),
+                );
+            }
+        }
+        if opts.journal_archive_purge {
+            sqlx::query("INSERT INTO archive_purges (tenant_id, contact_id, key_id, erased_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+                .bind(tenant.0)
+                .bind(id.as_str())
+                .bind(&key_id)
+                .bind(erasure.erased_at.timestamp_millis())
+                .execute(&mut *w.tx)
+                .await?;
+        }
         sqlx::query("INSERT INTO erasures (tenant_id, contact_id, key_id, erased_at, receipt) VALUES ($1, $2, $3, $4, $5)")
             .bind(tenant.0)
             .bind(id.as_str())
@@ -450,14 +535,16 @@ impl Store {
         )
         .await?;
         w.commit().await?;
-        self.after_erasure().await;
+        if !opts.defer_checkpoint {
+            self.after_erasure().await;
+        }
         Ok(erasure)
     }
 
     /// After an erasure, push deleted pages out of the SQLite WAL (secure_delete already
     /// zeroes freed pages). PostgreSQL reclaims dead tuples on vacuum; the destroyed key is
     /// what makes whatever remains unreadable.
-    async fn after_erasure(&self) {
+    pub async fn after_erasure(&self) {
         if self.backend() == crate::Backend::Sqlite {
             if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                 .execute(self.pool())

@@ -170,7 +170,7 @@ fn diff_events(before: Option<&Interaction>, after: &Interaction) -> Vec<Event> 
 }
 
 impl Store {
-    fn interaction_from_row(&self, row: &AnyRow, dk: &DataKey) -> Result<Interaction> {
+    pub(crate) fn interaction_from_row(&self, row: &AnyRow, dk: &DataKey) -> Result<Interaction> {
         let tenant = TenantId(row.try_get("tenant_id")?);
         let id: String = row.try_get("id")?;
         let body_ct: Vec<u8> = row.try_get("body")?;
@@ -249,7 +249,7 @@ impl Store {
         }
     }
 
-    fn seal_rows(&self, dk: &DataKey, it: &Interaction) -> (Vec<u8>, Vec<u8>) {
+    pub(crate) fn seal_rows(&self, dk: &DataKey, it: &Interaction) -> (Vec<u8>, Vec<u8>) {
         let tenant = it.tenant_id;
         let id = it.id.as_str();
         let body = Body {
@@ -286,7 +286,7 @@ impl Store {
         out
     }
 
-    async fn write_interaction_index(
+    pub(crate) async fn write_interaction_index(
         &self,
         conn: &mut sqlx::AnyConnection,
         ix: &BlindIndexer,
@@ -801,9 +801,9 @@ impl Store {
         conn: &mut sqlx::AnyConnection,
         tenant: TenantId,
         iid: &str,
-        mut acc: Option<&mut Sha256Acc>,
+        acc: Option<&mut Sha256Acc>,
     ) -> Result<u64> {
-        if let Some(acc) = acc.as_deref_mut() {
+        if let Some(acc) = acc {
             let rows = sqlx::query("SELECT id, content FROM attachments WHERE tenant_id = $1 AND interaction_id = $2 ORDER BY position, id")
                 .bind(tenant.0)
                 .bind(iid)

@@ -15,15 +15,21 @@
 //! decides masking policy.
 
 mod admin;
+mod archive;
 mod backup;
 mod contacts;
 mod interactions;
+mod privacy;
 pub mod testing;
 
 pub use admin::{AuditEntry, AuditRecord, Tenant, TokenInfo};
+pub use archive::{
+    ExportedAttachment, ExportedInteraction, MoveSummary, PageCursor, PendingPurge, SourceRows,
+};
 pub use backup::{BackupSummary, RestoreSummary};
-pub use contacts::{ContactPage, Erasure};
+pub use contacts::{ContactPage, EraseOptions, Erasure};
 pub use interactions::{InteractionFilter, InteractionPage, NewInteraction, NewParticipant};
+pub use privacy::{PrivacyRequestRecord, PrivacyUpdate};
 
 use nepenthe_core::TenantId;
 use nepenthe_crypto::{BlindIndexer, CryptoError, DataKey, Keyring, WrappedKey};
