@@ -20,7 +20,27 @@ pub(crate) fn ctx_before(
     words
         .iter()
         .copied()
-        .find(|w| memchr::memmem::find(hay, w.as_bytes()).is_some())
+        .find(|w| find_small(hay, w.as_bytes()).is_some())
+}
+
+/// Substring search for short haystacks (context windows): building a SIMD
+/// searcher costs more than a plain scan here.
+fn find_small(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || needle.len() > hay.len() {
+        return None;
+    }
+    let first = needle[0];
+    (0..=hay.len() - needle.len()).find(|&i| hay[i] == first && &hay[i..i + needle.len()] == needle)
+}
+
+fn rfind_small(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || needle.len() > hay.len() {
+        return None;
+    }
+    let first = needle[0];
+    (0..=hay.len() - needle.len())
+        .rev()
+        .find(|&i| hay[i] == first && &hay[i..i + needle.len()] == needle)
 }
 
 /// The closest (last) of `words` in the `window` bytes before `bs`, with its position.
@@ -37,7 +57,7 @@ pub(crate) fn ctx_nearest(
     let hay = &lower.as_bytes()[from..bs];
     words
         .iter()
-        .filter_map(|w| memchr::memmem::rfind(hay, w.as_bytes()).map(|p| (from + p, *w)))
+        .filter_map(|w| rfind_small(hay, w.as_bytes()).map(|p| (from + p, *w)))
         .max_by_key(|(p, _)| *p)
 }
 
@@ -56,7 +76,7 @@ pub(crate) fn ctx_after(
     words
         .iter()
         .copied()
-        .find(|w| memchr::memmem::find(hay, w.as_bytes()).is_some())
+        .find(|w| find_small(hay, w.as_bytes()).is_some())
 }
 
 const PHONE_POS: &[&str] = &[
