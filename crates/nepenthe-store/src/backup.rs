@@ -126,6 +126,27 @@ impl Store {
                     continue;
                 }
             }
+            // Index rows come back only with their (restored or live) parent row.
+            let parent = match table {
+                "contact_index" => Some(("contacts", row.get("contact_id"))),
+                "interaction_index" => Some(("interactions", row.get("interaction_id"))),
+                _ => None,
+            };
+            if let Some((parent_table, id)) = parent {
+                let id = id.and_then(|i| i.as_str()).unwrap_or_default();
+                let present = sqlx::query(&format!(
+                    "SELECT 1 FROM {parent_table} WHERE tenant_id = $1 AND id = $2"
+                ))
+                .bind(tenant)
+                .bind(id)
+                .fetch_optional(&mut *w.tx)
+                .await?
+                .is_some();
+                if !present {
+                    summary.skipped_erased += 1;
+                    continue;
+                }
+            }
             let key_id = match table {
                 "contacts" | "interactions" => row
                     .get("key_id")

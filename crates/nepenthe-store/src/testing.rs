@@ -61,7 +61,9 @@ impl TestDb {
             }
         };
         sqlx::any::install_default_drivers();
-        let name = unique("nepenthe_test");
+        let prefix =
+            std::env::var("NEPENTHE_TEST_DB_PREFIX").unwrap_or_else(|_| "nepenthe_test".into());
+        let name = unique(&prefix);
         let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
             .await
             .expect("connect to PostgreSQL admin URL");
