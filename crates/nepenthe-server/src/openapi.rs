@@ -64,11 +64,18 @@ fn operation_shape(op: Op) -> (Option<Value>, Vec<Value>, &'static str, Value) {
         Op::PutContact => (Some(schema("ContactInput")), vec![], "200", ok("Contact")),
         Op::EraseContact => (
             None,
-            vec![query(
-                "stop_in_progress",
-                "Stop interactions in progress instead of refusing with 409",
-                json!({"type": "boolean"}),
-            )],
+            vec![
+                query(
+                    "stop_in_progress",
+                    "Stop interactions in progress instead of refusing with 409",
+                    json!({"type": "boolean"}),
+                ),
+                query(
+                    "request_id",
+                    "Privacy request this erasure answers (recorded in the receipt)",
+                    json!({"type": "string", "maxLength": 64}),
+                ),
+            ],
             "200",
             ok("Erasure"),
         ),

@@ -194,7 +194,7 @@ pub(crate) async fn put(
 
 /// Erases the contact with all its interactions (the store writes the audit entry and the
 /// receipt in the same transaction). `?stop_in_progress=true` stops interactions in progress
-/// instead of refusing with 409.
+/// instead of refusing with 409; `?request_id=` links the receipt to a privacy request.
 pub(crate) async fn erase(
     State(state): State<AppState>,
     caller: Caller,
@@ -203,9 +203,22 @@ pub(crate) async fn erase(
 ) -> ApiResult<Json<ErasureDto>> {
     let id: ContactId = path_id(ids.at(0), "contact")?;
     let stop = query_bool("stop_in_progress", params.get("stop_in_progress"))?;
+    let request_id = params.get("request_id").filter(|s| !s.is_empty());
+    if let Some(r) = request_id {
+        // Recorded in the receipt and the audit log: an id, never free text.
+        if r.len() > 64
+            || !r
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
+        {
+            return Err(ApiError::unprocessable(
+                "request_id must be 1 to 64 characters of A-Z, a-z, 0-9, '-', '_', '.' or ':'",
+            ));
+        }
+    }
     let erasure = state
         .store
-        .erase_contact(caller.tenant, &id, stop, &caller.actor(), None)
+        .erase_contact(caller.tenant, &id, stop, &caller.actor(), request_id)
         .await?;
     tracing::info!(tenant = %caller.tenant, contact = %id, interactions = erasure.interactions, "contact erased");
     Ok(Json(erasure.into()))

@@ -77,7 +77,16 @@ both_backends!(contact_crud, |db: TestDb| async move {
     let r = app
         .send(
             "DELETE",
-            &format!("/api/v1/contacts/{id}"),
+            &format!("/api/v1/contacts/{id}?request_id=has%20space"),
+            Some(&compliance),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    let r = app
+        .send(
+            "DELETE",
+            &format!("/api/v1/contacts/{id}?request_id=DSR-42"),
             Some(&compliance),
             None,
         )
@@ -92,6 +101,10 @@ both_backends!(contact_crud, |db: TestDb| async move {
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json["items"].as_array().unwrap().len(), 1);
+    assert_eq!(r.json["items"][0]["request_id"], "DSR-42");
+    let r = app.get("/api/v1/audit", &compliance).await;
+    assert_eq!(r.json["items"][0]["action"], "contact.erase");
+    assert_eq!(r.json["items"][0]["object_ids"], json!([id]));
     app.finish().await;
 });
 

@@ -9,5 +9,6 @@ mod helpers;
 mod identify;
 mod interactions;
 mod isolation;
+mod oneshot;
 mod roles;
 mod system;

@@ -72,3 +72,58 @@ both_backends!(probes_metrics_and_openapi, |db: TestDb| async move {
     }
     app.finish().await;
 });
+
+both_backends!(scan_finds_and_redacts, |db: TestDb| async move {
+    let app = spawn_app(db).await;
+    let agent = app.token(A, Role::Agent).await;
+    let doc = serde_json::json!({"id": "d1", "text": "Please call me back on 07911 123456 or email jane.doe@example.com"});
+    let r = app.post("/api/v1/scan", &agent, &doc).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["id"], "d1");
+    let types: Vec<&str> = r.json["spans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["type"].as_str().unwrap())
+        .collect();
+    assert!(types.contains(&"PHONE_NUMBER"), "{}", r.text);
+    assert!(types.contains(&"EMAIL_ADDRESS"), "{}", r.text);
+    assert!(r.json.get("text").is_none());
+
+    let r = app
+        .post(
+            "/api/v1/scan?redact=replace&entities=EMAIL_ADDRESS",
+            &agent,
+            &serde_json::json!([doc, {"text": "nothing here"}]),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let out = r.json.as_array().unwrap();
+    assert_eq!(out.len(), 2);
+    let text = out[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("<EMAIL_ADDRESS>") && !text.contains("jane.doe"),
+        "{text}"
+    );
+    assert!(
+        text.contains("07911 123456"),
+        "only e-mails were asked for: {text}"
+    );
+
+    for bad in [
+        "redact=shred",
+        "redact=hash",
+        "min_score=2",
+        "entities=SHOE_SIZE",
+        "explain=maybe",
+    ] {
+        let r = app.post(&format!("/api/v1/scan?{bad}"), &agent, &doc).await;
+        assert_eq!(r.status, 422, "{bad}: {}", r.text);
+        assert!(!r.text.contains("jane.doe"), "{}", r.text);
+    }
+    let r = app
+        .post("/api/v1/scan", &agent, &serde_json::json!({"txt": "x"}))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    app.finish().await;
+});
