@@ -438,7 +438,7 @@ impl Store {
         cutoff: Timestamp,
     ) -> Result<MoveSummary> {
         let row = sqlx::query(
-            "SELECT COUNT(*) AS n, COALESCE(SUM((SELECT COUNT(*) FROM attachments a WHERE a.tenant_id = i.tenant_id AND a.interaction_id = i.id)), 0) AS a \
+            "SELECT COUNT(*) AS n, CAST(COALESCE(SUM((SELECT COUNT(*) FROM attachments a WHERE a.tenant_id = i.tenant_id AND a.interaction_id = i.id)), 0) AS BIGINT) AS a \
              FROM interactions i WHERE i.tenant_id = $1 AND i.status IN ('done', 'stopped') AND COALESCE(i.ended_at, i.created_at) < $2",
         )
         .bind(tenant.0)
