@@ -85,6 +85,11 @@ pub struct AppState {
     /// The PII detector is built on first use: its gazetteers cost memory that a server which
     /// never scans should not pay.
     pub(crate) detector: Arc<OnceLock<nepenthe_detect::Detector>>,
+    /// On SQLite, audit appends must not land between another write transaction's read and
+    /// its write (the writer would fail with SQLITE_BUSY_SNAPSHOT). The store serialises its
+    /// own transactions but not `Store::audit`, so the server runs every store write and every
+    /// audit append under this lock. Unused on PostgreSQL.
+    pub(crate) sqlite_writes: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
@@ -96,6 +101,7 @@ impl AppState {
             archive: None,
             tokens: Arc::new(auth::TokenCache::new(DEFAULT_TOKEN_CACHE_TTL)),
             detector: Arc::new(OnceLock::new()),
+            sqlite_writes: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
@@ -109,6 +115,16 @@ impl AppState {
     pub fn with_token_cache_ttl(mut self, ttl: Duration) -> AppState {
         self.tokens = Arc::new(auth::TokenCache::new(ttl));
         self
+    }
+
+    /// Runs a store write (or audit append) so that it cannot interleave with another one on
+    /// SQLite; see `sqlite_writes`.
+    pub(crate) async fn exclusive<F: std::future::Future>(&self, write: F) -> F::Output {
+        let _guard = match self.store.backend() {
+            nepenthe_store::Backend::Sqlite => Some(self.sqlite_writes.lock().await),
+            nepenthe_store::Backend::Postgres => None,
+        };
+        write.await
     }
 
     pub fn store(&self) -> &Store {

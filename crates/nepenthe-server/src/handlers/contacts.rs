@@ -41,7 +41,9 @@ pub(crate) async fn create(
     }
     let input = input.validate(state.store.default_region())?;
     let details = counts(&input);
-    let contact = state.store.create_contact(caller.tenant, input).await?;
+    let contact = state
+        .exclusive(state.store.create_contact(caller.tenant, input))
+        .await?;
     audit(
         &state,
         &caller,
@@ -119,8 +121,7 @@ async fn rewrite(
     let mut refusal: Option<ApiError> = None;
     let mut details = json!({});
     let result = state
-        .store
-        .update_contact(caller.tenant, id, |c| {
+        .exclusive(state.store.update_contact(caller.tenant, id, |c| {
             let input = build(c);
             if input.legal_hold != c.legal_hold && !may_hold {
                 refusal = Some(legal_hold_forbidden());
@@ -137,7 +138,7 @@ async fn rewrite(
                     Err(StoreError::Invalid("refused".into()))
                 }
             }
-        })
+        }))
         .await;
     match (result, refusal) {
         (_, Some(e)) => Err(e),
@@ -217,8 +218,11 @@ pub(crate) async fn erase(
         }
     }
     let erasure = state
-        .store
-        .erase_contact(caller.tenant, &id, stop, &caller.actor(), request_id)
+        .exclusive(
+            state
+                .store
+                .erase_contact(caller.tenant, &id, stop, &caller.actor(), request_id),
+        )
         .await?;
     tracing::info!(tenant = %caller.tenant, contact = %id, interactions = erasure.interactions, "contact erased");
     Ok(Json(erasure.into()))

@@ -32,14 +32,13 @@ pub(crate) async fn patch_attributes(
     let set = body.attributes.values().filter(|v| v.is_some()).count();
     let removed = body.attributes.len() - set;
     let (_, attributes) = state
-        .store
-        .update_interaction(caller.tenant, &id, |i| {
+        .exclusive(state.store.update_interaction(caller.tenant, &id, |i| {
             let p = i
                 .participant_mut(&pid)
                 .ok_or(StoreError::NotFound("participant"))?;
             merge_attributes(&mut p.attributes, body.attributes);
             Ok(p.attributes.clone())
-        })
+        }))
         .await?;
     audit(
         &state,

@@ -58,7 +58,9 @@ pub(crate) async fn create(
     ApiJson(body): ApiJson<InteractionBody>,
 ) -> ApiResult<impl IntoResponse> {
     let new = body.into_new()?;
-    let it = state.store.create_interaction(caller.tenant, new).await?;
+    let it = state
+        .exclusive(state.store.create_interaction(caller.tenant, new))
+        .await?;
     let mut ids = vec![it.id.to_string()];
     ids.extend(it.contact_id.as_ref().map(|c| c.to_string()));
     audit(
@@ -143,11 +145,10 @@ pub(crate) async fn patch(
     let id = interaction_id(&ids)?;
     let fields = body.field_count();
     let (it, ()) = state
-        .store
-        .update_interaction(caller.tenant, &id, |i| {
+        .exclusive(state.store.update_interaction(caller.tenant, &id, |i| {
             body.apply(i);
             Ok(())
-        })
+        }))
         .await?;
     audit(
         &state,
@@ -167,7 +168,9 @@ pub(crate) async fn delete(
     ids: PathIds,
 ) -> ApiResult<StatusCode> {
     let id = interaction_id(&ids)?;
-    state.store.delete_interaction(caller.tenant, &id).await?;
+    state
+        .exclusive(state.store.delete_interaction(caller.tenant, &id))
+        .await?;
     audit(
         &state,
         &caller,
@@ -199,8 +202,7 @@ pub(crate) async fn add_participant(
     let id = interaction_id(&ids)?;
     let new = body.into_new()?;
     let (_, p) = state
-        .store
-        .update_interaction(caller.tenant, &id, |i| {
+        .exclusive(state.store.update_interaction(caller.tenant, &id, |i| {
             refuse_if_finished(i)?;
             let p = new.build(nepenthe_core::now());
             if i.participant(&p.id).is_some() {
@@ -211,7 +213,7 @@ pub(crate) async fn add_participant(
             }
             i.participants.push(p.clone());
             Ok(p)
-        })
+        }))
         .await?;
     audit(
         &state,
@@ -234,8 +236,7 @@ async fn set_participant_state(
     let id = interaction_id(ids)?;
     let pid: ParticipantId = path_id(ids.at(1), "participant")?;
     let (_, p) = state
-        .store
-        .update_interaction(caller.tenant, &id, |i| {
+        .exclusive(state.store.update_interaction(caller.tenant, &id, |i| {
             refuse_if_finished(i)?;
             let now = nepenthe_core::now();
             let p = i
@@ -252,7 +253,7 @@ async fn set_participant_state(
                 }
             }
             Ok::<Participant, StoreError>(p.clone())
-        })
+        }))
         .await?;
     audit(
         state,
@@ -294,8 +295,7 @@ pub(crate) async fn end(
 ) -> ApiResult<Json<InteractionDto>> {
     let id = interaction_id(&ids)?;
     let (it, disconnected) = state
-        .store
-        .update_interaction(caller.tenant, &id, |i| {
+        .exclusive(state.store.update_interaction(caller.tenant, &id, |i| {
             let now = nepenthe_core::now();
             let mut n = 0usize;
             for p in &mut i.participants {
@@ -310,7 +310,7 @@ pub(crate) async fn end(
                 i.ended_at = Some(now);
             }
             Ok(n)
-        })
+        }))
         .await?;
     audit(
         &state,
@@ -332,7 +332,9 @@ pub(crate) async fn add_attachment(
 ) -> ApiResult<impl IntoResponse> {
     let id = interaction_id(&ids)?;
     let new = body.into_new("attachment")?;
-    let meta = state.store.add_attachment(caller.tenant, &id, new).await?;
+    let meta = state
+        .exclusive(state.store.add_attachment(caller.tenant, &id, new))
+        .await?;
     audit(
         &state,
         &caller,

@@ -22,16 +22,16 @@ pub(crate) async fn audit(
     object_ids: Vec<String>,
     details: serde_json::Value,
 ) -> ApiResult<()> {
+    let entry = AuditEntry {
+        tenant_id: Some(caller.tenant),
+        actor: caller.actor(),
+        action: action.into(),
+        object_type: object_type.into(),
+        object_ids,
+        details,
+    };
     state
-        .store
-        .audit(AuditEntry {
-            tenant_id: Some(caller.tenant),
-            actor: caller.actor(),
-            action: action.into(),
-            object_type: object_type.into(),
-            object_ids,
-            details,
-        })
+        .exclusive(state.store.audit(entry))
         .await
         .map_err(|e| {
             tracing::error!(error = %e, action, "audit append failed");

@@ -3,6 +3,7 @@
 //! `NEPENTHE_TEST_POSTGRES_URL` is set, on PostgreSQL.
 
 mod bad_input;
+mod concurrency;
 mod contacts;
 mod genesys;
 mod helpers;
