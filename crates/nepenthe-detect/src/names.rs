@@ -540,6 +540,24 @@ const PLACE_AFTER: &[&str] = &[
     "city",
     "county",
     "park",
+    "river",
+    "lake",
+    "valley",
+    "bay",
+    "beach",
+    "mountain",
+    "mountains",
+    "island",
+    "islands",
+    "forest",
+    "station",
+    "airlines",
+    "group",
+    "ltd",
+    "limited",
+    "inc",
+    "plc",
+    "llc",
 ];
 
 /// Words that end a name being extended: road words and organisation words.
@@ -766,7 +784,7 @@ impl Names {
                 continue;
             }
             let g = self.lookup(word) & mask;
-            if g & G_STOP != 0 {
+            if g & G_STOP != 0 || PLACE_AFTER.contains(&&lower[t.bs..t.be]) {
                 i += 1;
                 continue;
             }
@@ -848,7 +866,8 @@ impl Names {
             } else if first_amb
                 && lmode
                 && next_ext > i + 1
-                && self.lookup(&text[toks[i + 1].bs..toks[i + 1].be]) & mask & G_SUR != 0
+                && self.lookup(&text[toks[next_ext - 1].bs..toks[next_ext - 1].be]) & mask & G_SUR
+                    != 0
             {
                 (
                     0.75,
@@ -857,7 +876,9 @@ impl Names {
             } else if first_amb
                 && cap
                 && next_ext > i + 1
-                && self.lookup(&text[toks[i + 1].bs..toks[i + 1].be]) & mask & (G_SUR | G_SUR_AMB)
+                && self.lookup(&text[toks[next_ext - 1].bs..toks[next_ext - 1].be])
+                    & mask
+                    & (G_SUR | G_SUR_AMB)
                     != 0
             {
                 (
@@ -865,7 +886,10 @@ impl Names {
                     "first name that is also a common word, before a surname",
                 )
             } else if first_amb && cap && !sent_start {
-                (0.6, "capitalised first name that is also a common word")
+                (
+                    0.45,
+                    "capitalised first name that is also a common word, no cue",
+                )
             } else if strong.is_some() && (cap || (lmode && (sur || first_amb))) {
                 (0.8, "word after a naming phrase")
             } else if sur && cap && strong.is_some() {
@@ -904,7 +928,9 @@ impl Names {
         while j < toks.len() && j < i + 5 {
             let prev = toks[j - 1];
             let t = toks[j];
-            if t.bs != prev.be + 1 || text.as_bytes()[prev.be] != b' ' || t.flags & T_ALPHA == 0 {
+            let gap = &text.as_bytes()[prev.be..t.bs];
+            let initial_gap = gap == b". " && prev.be - prev.bs == 1;
+            if !(gap == b" " || initial_gap) || t.flags & T_ALPHA == 0 {
                 break;
             }
             let w = &doc.lower[t.bs..t.be];
@@ -916,7 +942,10 @@ impl Names {
             if g & G_STOP != 0 || STOP_EXTEND.contains(&w) {
                 break;
             }
-            let cap = t.flags & T_CAP != 0
+            // A single capital counts only as an initial ("John F. Kennedy").
+            let initial_ok = t.be - t.bs > 1 || text.as_bytes().get(t.be) == Some(&b'.');
+            let cap = initial_ok
+                && t.flags & T_CAP != 0
                 && t.flags & T_LOWER == 0
                 && !(t.flags & T_UPPER != 0 && t.be - t.bs > 1);
             let ok = if lmode && t.flags & T_LOWER != 0 {
@@ -1019,6 +1048,13 @@ mod tests {
             ("It arrived at our Austin depot on Friday.", &[]),
             ("Thank you for calling Harbour Bank.", &[]),
             ("Please send it to 12 Victoria Road, Leeds, LS1 4AB.", &[]),
+            (
+                "The Jordan River. John F. Kennedy said hi.",
+                &["John F. Kennedy"],
+            ),
+            ("Cust called re Sky Q box, your bill is due", &[]),
+            ("Bill Gates is not our customer.", &["Bill Gates"]),
+            ("Hello, I'm Grace from Orbit Mobile.", &["Grace"]),
         ];
         for (text, want) in cases {
             assert_eq!(names_in(text), *want, "{text:?}");
