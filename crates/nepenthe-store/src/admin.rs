@@ -290,13 +290,17 @@ impl Store {
         let mut w = self.write_tx().await?;
         let ix = self.indexer(&mut w.tx, tenant).await?;
         let (nc, ni) = (contacts.len(), interactions.len());
+        let mut cache = crate::interactions::KeyCache::new();
+        let mut rows = crate::bulk::Rows::default();
         for c in contacts {
-            self.insert_contact_tx(&mut w.tx, &ix, tenant, c).await?;
+            self.prepare_contact(&ix, tenant, c, &mut cache, &mut rows);
         }
+        // Imported history does not fire lifecycle events.
         for i in interactions {
-            self.insert_interaction_tx(&mut w.tx, &ix, tenant, i)
+            self.prepare_interaction(&mut w.tx, &ix, tenant, i, &mut cache, &mut rows)
                 .await?;
         }
+        rows.flush(&mut w.tx).await?;
         w.commit().await?;
         Ok((nc, ni))
     }

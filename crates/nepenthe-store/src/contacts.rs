@@ -1,9 +1,7 @@
 //! Contacts: create, read, update, list, identify, and erase (crypto-shredding).
 
-use crate::{
-    aad, decode_cursor, encode_cursor, open_json, seal_json, unique_violation, Result, Store,
-    StoreError,
-};
+use crate::bulk::{Rows, Val};
+use crate::{aad, decode_cursor, encode_cursor, open_json, seal_json, Result, Store, StoreError};
 use nepenthe_core::{Actor, Attributes, Contact, ContactId, ContactInput, MatchPlan, TenantId};
 use nepenthe_crypto::{BlindIndexer, DataKey, WrappedKey};
 use serde::{Deserialize, Serialize};
@@ -149,14 +147,16 @@ impl Store {
         Ok(())
     }
 
-    /// Inserts a contact inside an open transaction (shared by the API and bulk import).
-    pub(crate) async fn insert_contact_tx(
+    /// Prepares a new contact's rows (encrypted, indexed) without touching the database;
+    /// shared by the API and bulk import.
+    pub(crate) fn prepare_contact(
         &self,
-        conn: &mut sqlx::AnyConnection,
         ix: &BlindIndexer,
         tenant: TenantId,
         input: ContactInput,
-    ) -> Result<Contact> {
+        cache: &mut crate::interactions::KeyCache,
+        rows: &mut Rows,
+    ) -> Contact {
         let now = nepenthe_core::now();
         let id = input.id.clone().unwrap_or_else(ContactId::generate);
         let mut contact = Contact {
@@ -180,42 +180,50 @@ impl Store {
             &Self::contact_pii(&contact),
             &aad(tenant, "contacts", contact.id.as_str(), "pii"),
         );
-        let res = sqlx::query(
-            "INSERT INTO contacts (tenant_id, id, key_id, legal_hold, created_at, modified_at, pii) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(tenant.0)
-        .bind(contact.id.as_str())
-        .bind(&key_id)
-        .bind(contact.legal_hold as i64)
-        .bind(now.timestamp_millis())
-        .bind(now.timestamp_millis())
-        .bind(pii)
-        .execute(&mut *conn)
-        .await;
-        match res {
-            Err(e) if unique_violation(&e) => {
-                return Err(StoreError::Conflict(format!(
-                    "contact {} already exists",
-                    contact.id
-                )))
-            }
-            other => {
-                other?;
-            }
+        rows.push(
+            "contacts",
+            &[
+                "tenant_id",
+                "id",
+                "key_id",
+                "legal_hold",
+                "created_at",
+                "modified_at",
+                "pii",
+            ],
+            vec![
+                Val::I(tenant.0),
+                Val::T(contact.id.to_string()),
+                Val::T(key_id.clone()),
+                Val::I(contact.legal_hold as i64),
+                Val::I(now.timestamp_millis()),
+                Val::I(now.timestamp_millis()),
+                Val::B(pii),
+            ],
+        );
+        self.push_data_key(rows, tenant, &key_id, &wrapped);
+        for (kind, value) in contact.index_entries() {
+            rows.push_ignore(
+                "contact_index",
+                &["tenant_id", "digest", "contact_id"],
+                vec![
+                    Val::I(tenant.0),
+                    Val::B(ix.digest(&kind.label(), &value).to_vec()),
+                    Val::T(contact.id.to_string()),
+                ],
+            );
         }
-        self.insert_data_key(conn, tenant, &key_id, &wrapped)
-            .await?;
-        self.write_contact_index(conn, ix, &contact).await?;
-        Ok(contact)
+        cache.insert(contact.id.clone(), (key_id, dk));
+        contact
     }
 
     /// Creates a contact from validated input (see [`ContactInput::validate`]).
     pub async fn create_contact(&self, tenant: TenantId, input: ContactInput) -> Result<Contact> {
         let mut w = self.write_tx().await?;
         let ix = self.indexer(&mut w.tx, tenant).await?;
-        let c = self
-            .insert_contact_tx(&mut w.tx, &ix, tenant, input)
-            .await?;
+        let mut rows = Rows::default();
+        let c = self.prepare_contact(&ix, tenant, input, &mut Default::default(), &mut rows);
+        rows.flush(&mut w.tx).await?;
         w.commit().await?;
         Ok(c)
     }

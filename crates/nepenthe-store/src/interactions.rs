@@ -5,6 +5,7 @@
 //! encrypted participants with their participant data (so the hot Genesys routes decrypt
 //! only what they need); attachment contents in their own table.
 
+use crate::bulk::{Rows, Val};
 use crate::contacts::sha2_digest::Sha256Acc;
 use crate::{
     aad, decode_cursor, encode_cursor, open_json, seal_json, unique_violation, Result, Store,
@@ -119,6 +120,9 @@ pub struct InteractionPage {
     pub next_cursor: Option<String>,
 }
 
+/// Contact data keys already unwrapped in the current transaction.
+pub(crate) type KeyCache = std::collections::HashMap<ContactId, (String, DataKey)>;
+
 const COLUMNS: &str = "i.tenant_id, i.id, i.contact_id, i.key_id, i.media_type, i.direction, i.status, i.thread_id, i.queue, i.created_at, i.started_at, i.ended_at, i.body, i.parts, k.kek_id, k.wrapped";
 
 fn bad_row(what: &str) -> StoreError {
@@ -220,15 +224,21 @@ impl Store {
     }
 
     /// The data key an interaction is encrypted under: its contact's, or its own.
+    /// `cache` remembers contact keys within one transaction (bulk import).
     async fn key_for(
         &self,
         conn: &mut sqlx::AnyConnection,
         tenant: TenantId,
         contact: Option<&ContactId>,
         interaction: &InteractionId,
+        cache: &mut KeyCache,
+        rows: &mut Rows,
     ) -> Result<(String, DataKey)> {
         match contact {
             Some(cid) => {
+                if let Some(hit) = cache.get(cid) {
+                    return Ok(hit.clone());
+                }
                 let row =
                     sqlx::query("SELECT key_id FROM contacts WHERE tenant_id = $1 AND id = $2")
                         .bind(tenant.0)
@@ -238,12 +248,13 @@ impl Store {
                         .ok_or_else(|| StoreError::Invalid(format!("unknown contact {cid}")))?;
                 let key_id: String = row.try_get("key_id")?;
                 let dk = self.load_data_key(conn, tenant, &key_id).await?;
+                cache.insert(cid.clone(), (key_id.clone(), dk.clone()));
                 Ok((key_id, dk))
             }
             None => {
                 let key_id = format!("i-{}-{}", interaction, nepenthe_core::ids::generate_id());
                 let (dk, w) = self.new_data_key(tenant, &key_id);
-                self.insert_data_key(conn, tenant, &key_id, &w).await?;
+                self.push_data_key(rows, tenant, &key_id, &w);
                 Ok((key_id, dk))
             }
         }
@@ -356,28 +367,21 @@ impl Store {
         }
     }
 
-    /// Inserts an interaction inside an open transaction (shared by the API and import).
-    pub(crate) async fn insert_interaction_tx(
+    /// Prepares a new interaction's rows (encrypted, indexed); the only database access is
+    /// looking up the key of a contact not yet in `cache`. Shared by the API and import.
+    pub(crate) async fn prepare_interaction(
         &self,
         conn: &mut sqlx::AnyConnection,
         ix: &BlindIndexer,
         tenant: TenantId,
         new: NewInteraction,
+        cache: &mut KeyCache,
+        rows: &mut Rows,
     ) -> Result<Interaction> {
         let now = nepenthe_core::now();
         let id = new.id.clone().unwrap_or_else(InteractionId::generate);
-        let exists = sqlx::query("SELECT 1 FROM interactions WHERE tenant_id = $1 AND id = $2")
-            .bind(tenant.0)
-            .bind(id.as_str())
-            .fetch_optional(&mut *conn)
-            .await?;
-        if exists.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "interaction {id} already exists"
-            )));
-        }
         let (key_id, dk) = self
-            .key_for(conn, tenant, new.contact_id.as_ref(), &id)
+            .key_for(conn, tenant, new.contact_id.as_ref(), &id, cache, rows)
             .await?;
         let mut participants: Vec<Participant> = Vec::with_capacity(new.participants.len());
         for p in new.participants {
@@ -412,35 +416,95 @@ impl Store {
             attachments: vec![],
         };
         for (pos, a) in new.attachments.into_iter().enumerate() {
-            let meta = self
-                .insert_attachment(conn, &dk, tenant, &it.id, pos, a)
-                .await?;
+            let aid = a.id.unwrap_or_else(AttachmentId::generate);
+            if it.attachments.iter().any(|m| m.id == aid) {
+                return Err(StoreError::Conflict(format!(
+                    "duplicate attachment id {aid}"
+                )));
+            }
+            let meta = AttachmentMeta {
+                id: aid.clone(),
+                name: a.name,
+                mime_type: a.mime_type,
+                size: a.content.len() as u64,
+                sha256: nepenthe_crypto::sha256_hex(&a.content),
+            };
+            let row_id = format!("{}/{aid}", it.id);
+            let pii = AttachmentPii {
+                name: meta.name.clone(),
+                mime_type: meta.mime_type.clone(),
+                sha256: meta.sha256.clone(),
+            };
+            rows.push(
+                "attachments",
+                &[
+                    "tenant_id",
+                    "interaction_id",
+                    "id",
+                    "position",
+                    "size",
+                    "meta",
+                    "content",
+                ],
+                vec![
+                    Val::I(tenant.0),
+                    Val::T(it.id.to_string()),
+                    Val::T(aid.to_string()),
+                    Val::I(pos as i64),
+                    Val::I(meta.size as i64),
+                    Val::B(seal_json(
+                        &dk,
+                        &pii,
+                        &aad(tenant, "attachments", &row_id, "meta"),
+                    )),
+                    Val::B(dk.seal(&a.content, &aad(tenant, "attachments", &row_id, "content"))),
+                ],
+            );
             it.attachments.push(meta);
         }
         let (body, parts) = self.seal_rows(&dk, &it);
-        sqlx::query(
-            "INSERT INTO interactions (tenant_id, id, contact_id, key_id, media_type, direction, status, thread_id, queue, created_at, started_at, ended_at, body, parts) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        )
-        .bind(tenant.0)
-        .bind(it.id.as_str())
-        .bind(it.contact_id.as_ref().map(|c| c.as_str().to_owned()))
-        .bind(&key_id)
-        .bind(it.media_type.as_str())
-        .bind(it.direction.as_str())
-        .bind(it.status.as_str())
-        .bind(it.thread_id.clone())
-        .bind(it.queue.clone())
-        .bind(it.created_at.timestamp_millis())
-        .bind(it.started_at.map(|t| t.timestamp_millis()))
-        .bind(it.ended_at.map(|t| t.timestamp_millis()))
-        .bind(body)
-        .bind(parts)
-        .execute(&mut *conn)
-        .await?;
-        self.write_interaction_index(conn, ix, &it, false).await?;
-        self.write_events(conn, tenant, diff_events(None, &it))
-            .await?;
+        rows.push(
+            "interactions",
+            &[
+                "tenant_id",
+                "id",
+                "contact_id",
+                "key_id",
+                "media_type",
+                "direction",
+                "status",
+                "thread_id",
+                "queue",
+                "created_at",
+                "started_at",
+                "ended_at",
+                "body",
+                "parts",
+            ],
+            vec![
+                Val::I(tenant.0),
+                Val::T(it.id.to_string()),
+                Val::NT(it.contact_id.as_ref().map(|c| c.to_string())),
+                Val::T(key_id),
+                Val::T(it.media_type.as_str().into()),
+                Val::T(it.direction.as_str().into()),
+                Val::T(it.status.as_str().into()),
+                Val::NT(it.thread_id.clone()),
+                Val::NT(it.queue.clone()),
+                Val::I(it.created_at.timestamp_millis()),
+                Val::NI(it.started_at.map(|t| t.timestamp_millis())),
+                Val::NI(it.ended_at.map(|t| t.timestamp_millis())),
+                Val::B(body),
+                Val::B(parts),
+            ],
+        );
+        for d in self.participant_digests(ix, &it) {
+            rows.push_ignore(
+                "interaction_index",
+                &["tenant_id", "digest", "interaction_id"],
+                vec![Val::I(tenant.0), Val::B(d), Val::T(it.id.to_string())],
+            );
+        }
         Ok(it)
     }
 
@@ -451,8 +515,12 @@ impl Store {
     ) -> Result<Interaction> {
         let mut w = self.write_tx().await?;
         let ix = self.indexer(&mut w.tx, tenant).await?;
+        let mut rows = Rows::default();
         let it = self
-            .insert_interaction_tx(&mut w.tx, &ix, tenant, new)
+            .prepare_interaction(&mut w.tx, &ix, tenant, new, &mut KeyCache::new(), &mut rows)
+            .await?;
+        rows.flush(&mut w.tx).await?;
+        self.write_events(&mut w.tx, tenant, diff_events(None, &it))
             .await?;
         w.commit().await?;
         Ok(it)
@@ -631,9 +699,18 @@ impl Store {
         }
         // Re-key when the interaction moves to another contact (or loses its contact).
         let (key_id, dk) = if it.contact_id != before.contact_id {
+            let mut key_rows = Rows::default();
             let (key_id, new_dk) = self
-                .key_for(&mut w.tx, tenant, it.contact_id.as_ref(), id)
+                .key_for(
+                    &mut w.tx,
+                    tenant,
+                    it.contact_id.as_ref(),
+                    id,
+                    &mut KeyCache::new(),
+                    &mut key_rows,
+                )
                 .await?;
+            key_rows.flush(&mut w.tx).await?;
             self.rekey_attachments(&mut w.tx, tenant, id, &dk, &new_dk)
                 .await?;
             if old_key.starts_with("i-") {

@@ -17,6 +17,7 @@
 mod admin;
 mod archive;
 mod backup;
+mod bulk;
 mod contacts;
 mod interactions;
 mod privacy;
@@ -133,6 +134,9 @@ pub(crate) const KEK_CHECK: &str = "kek_check";
 impl Store {
     /// Connects, runs pending migrations and checks that the keyring matches the database.
     pub async fn open(url: &str, keyring: Keyring, opts: StoreOptions) -> Result<Store> {
+        if nepenthe_crypto::PLAINTEXT_BENCH {
+            tracing::warn!("built with insecure-plaintext-bench: personal data is NOT encrypted");
+        }
         let store = Store::connect(url, keyring, opts).await?;
         store.migrate().await?;
         store.check_kek().await?;
@@ -278,6 +282,28 @@ impl Store {
             .keyring
             .wrap(&dk, key_aad(tenant, key_id).as_bytes());
         (dk, w)
+    }
+
+    /// Queues a wrapped data key row.
+    pub(crate) fn push_data_key(
+        &self,
+        rows: &mut bulk::Rows,
+        tenant: TenantId,
+        key_id: &str,
+        w: &WrappedKey,
+    ) {
+        use bulk::Val;
+        rows.push(
+            "data_keys",
+            &["id", "tenant_id", "kek_id", "wrapped", "created_at"],
+            vec![
+                Val::T(key_id.to_owned()),
+                Val::I(tenant.0),
+                Val::T(w.kek_id.clone()),
+                Val::B(w.bytes.clone()),
+                Val::I(nepenthe_core::now().timestamp_millis()),
+            ],
+        );
     }
 
     pub(crate) async fn insert_data_key(
