@@ -5,6 +5,7 @@ mod admin;
 mod context;
 mod demo;
 mod import;
+mod rights;
 mod scan;
 mod settings;
 
@@ -48,6 +49,19 @@ enum Command {
     Audit(admin::AuditArgs),
     /// Find (and redact) personal data in free text.
     Scan(scan::ScanArgs),
+    /// Export contacts and their interactions as JSON (UCS style); --count simulates.
+    Export(rights::ExportArgs),
+    /// Forget contacts: report, or with --confirm erase them in every data source.
+    #[command(alias = "delete-contact")]
+    Forget(rights::ForgetArgs),
+    /// Replace a subject's value everywhere it is stored (dry run unless --confirm).
+    Rectify(rights::RectifyArgs),
+    /// Move finished interactions older than an age to the archive data source.
+    Archive(rights::ArchiveArgs),
+    /// Delete finished interactions older than an age from a data source.
+    Prune(rights::PruneArgs),
+    /// List erasure receipts.
+    Receipts(rights::ReceiptsArgs),
 }
 
 /// An error that maps to a specific exit code.
@@ -63,7 +77,7 @@ impl std::fmt::Display for ExitCode {
 impl std::error::Error for ExitCode {}
 
 fn main() {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(rights::ucs_flags(std::env::args_os())) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -107,5 +121,11 @@ async fn run(g: GlobalArgs, cmd: Command) -> anyhow::Result<()> {
         Command::Import(a) => import::run(&g, a).await,
         Command::Audit(a) => admin::audit(&g, a).await,
         Command::Scan(_) => unreachable!("scan runs without the async runtime"),
+        Command::Export(a) => rights::export(&g, a).await,
+        Command::Forget(a) => rights::forget(&g, a).await,
+        Command::Rectify(a) => rights::rectify(&g, a).await,
+        Command::Archive(a) => rights::archive(&g, a).await,
+        Command::Prune(a) => rights::prune(&g, a).await,
+        Command::Receipts(a) => rights::receipts(&g, a).await,
     }
 }
