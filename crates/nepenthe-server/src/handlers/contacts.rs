@@ -223,7 +223,14 @@ pub(crate) async fn erase(
                 .store
                 .erase_contact(caller.tenant, &id, stop, &caller.actor(), request_id),
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            // The store's hint names the CLI flag; over HTTP it is a query parameter.
+            StoreError::Conflict(m) => {
+                ApiError::conflict(m.replace("(--stop-in-progress)", "(?stop_in_progress=true)"))
+            }
+            other => other.into(),
+        })?;
     tracing::info!(tenant = %caller.tenant, contact = %id, interactions = erasure.interactions, "contact erased");
     Ok(Json(erasure.into()))
 }

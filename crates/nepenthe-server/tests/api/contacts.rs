@@ -211,6 +211,7 @@ both_backends!(legal_hold_and_erasure_rules, |db: TestDb| async move {
         )
         .await;
     assert_eq!(r.status, 409, "{}", r.text);
+    assert!(r.text.contains("?stop_in_progress=true"), "{}", r.text);
     let r = app
         .send(
             "DELETE",
