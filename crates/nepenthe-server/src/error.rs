@@ -1,4 +1,5 @@
-//! One error type for every route, with a stable JSON shape: `{"code": "...", "message": "..."}`.
+//! One error type for every route, with a stable JSON shape:
+//! `{"code": "...", "message": "...", "status": 404}`.
 //!
 //! Messages are written for the caller and never contain the personal data they sent: a bad
 //! e-mail address is reported as `EmailAddress #0: invalid e-mail address`, not by value.
@@ -17,11 +18,13 @@ pub struct ApiError {
     pub message: String,
 }
 
-/// The JSON body of every error response.
+/// The JSON body of every error response. `status` repeats the HTTP status, as Genesys
+/// Cloud's error bodies do, so its SDKs read our errors unchanged.
 #[derive(Serialize)]
 pub struct ErrorBody<'a> {
     pub code: &'a str,
     pub message: &'a str,
+    pub status: u16,
 }
 
 impl ApiError {
@@ -118,6 +121,7 @@ impl IntoResponse for ApiError {
         let body = ErrorBody {
             code: self.code,
             message: &self.message,
+            status: self.status.as_u16(),
         };
         (self.status, Json(body)).into_response()
     }

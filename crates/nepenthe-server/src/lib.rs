@@ -13,7 +13,7 @@
 //! - `auth.rs`: bearer tokens, the short-lived token cache, the permission middleware.
 //! - `extract.rs`: [`extract::ApiJson`] (our error shape for malformed, mistyped or oversized
 //!   bodies), [`extract::Caller`] (who is calling), id parsing.
-//! - [`error`]: [`ApiError`], the single error type, `{"code", "message"}`.
+//! - [`error`]: [`ApiError`], the single error type, `{"code", "message", "status"}`.
 //! - [`dto`]: wire types, separate from the domain types in `nepenthe-core`.
 //! - `handlers/`: one module per area (contacts, interactions, Genesys, admin, system, scan).
 //! - `metrics.rs`: request counters and latency histograms by route template, Prometheus text.

@@ -320,7 +320,8 @@ fn schemas() -> Value {
     json!({
         "Error": {"type": "object", "required": ["code", "message"], "properties": {
             "code": {"type": "string", "example": "unprocessable_entity"},
-            "message": {"type": "string", "example": "EmailAddress #0: invalid e-mail address"}}},
+            "message": {"type": "string", "example": "EmailAddress #0: invalid e-mail address"},
+            "status": {"type": "integer", "example": 422, "description": "The HTTP status again (as in Genesys Cloud errors)"}}},
         "Status": {"type": "object", "properties": {"status": s}},
         "MediaType": enumeration(&media),
         "Direction": enumeration(&direction),

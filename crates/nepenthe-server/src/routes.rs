@@ -370,6 +370,25 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
     }
 }
 
+/// A panicking handler answers 500 "internal error" instead of dropping the connection.
+async fn catch_panic(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use futures::FutureExt;
+    match std::panic::AssertUnwindSafe(next.run(req))
+        .catch_unwind()
+        .await
+    {
+        Ok(res) => res,
+        Err(_) => {
+            // The panic payload is not logged: it may quote personal data.
+            tracing::error!("request handler panicked");
+            ApiError::internal().into_response()
+        }
+    }
+}
+
 /// Builds the router from [`ROUTES`].
 pub(crate) fn router(state: AppState) -> Router {
     let mut router = Router::new();
@@ -398,6 +417,7 @@ pub(crate) fn router(state: AppState) -> Router {
             .into_response()
         })
         .layer(DefaultBodyLimit::max(state.config.body_limit_bytes))
+        .layer(axum::middleware::from_fn(catch_panic))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
@@ -455,6 +475,33 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_in_our_shape() {
+        use tower::ServiceExt;
+        let router: Router = Router::new()
+            .route(
+                "/boom",
+                axum::routing::get(|| async {
+                    if true {
+                        panic!("boom");
+                    }
+                }),
+            )
+            .layer(axum::middleware::from_fn(catch_panic));
+        let res = router
+            .oneshot(
+                axum::http::Request::get("/boom")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 500);
+        let body = axum::body::to_bytes(res.into_body(), 1024).await.unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["message"], "internal error");
     }
 
     #[test]

@@ -108,7 +108,7 @@ impl TestApp {
         );
         if status >= 400 {
             assert!(
-                json["code"].is_string() && json["message"].is_string(),
+                json["code"].is_string() && json["message"].is_string() && json["status"] == status,
                 "{method} {path} answered {status} without our error shape: {text}"
             );
         }
