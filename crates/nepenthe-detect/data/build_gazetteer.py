@@ -11,7 +11,10 @@ A name that is also an ordinary lower-case English word in the system word
 list (Debian `wamerican`, /usr/share/dict/american-english) is written with a
 trailing "\t1" flag: the detector only accepts such names with a stronger cue.
 
-    python build_gazetteer.py NAMES_PKG_DIR FAKER_PERSON_PROVIDERS_DIR OUT_DIR
+    python build_gazetteer.py NAMES_PKG_DIR FAKER_PERSON_PROVIDERS_DIR OUT_DIR [--census-only]
+
+--census-only leaves the Faker lists out (used to measure how much the
+detector depends on the generator's own name lists; see docs/benchmarks/detect.md).
 """
 import importlib.util
 import os
@@ -80,7 +83,7 @@ def main():
                 words.add(w)
     firsts = census(os.path.join(npkg, "dist.male.first")) + census(os.path.join(npkg, "dist.female.first"))
     lasts = census(os.path.join(npkg, "dist.all.last"), 25000)
-    for loc in LOCALES:
+    for loc in ([] if "--census-only" in sys.argv else LOCALES):
         f, l = faker_lists(fdir, loc)
         firsts += f
         lasts += l

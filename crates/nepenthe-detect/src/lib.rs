@@ -15,7 +15,10 @@
 //! - `names`: person names from gazetteers plus capitalisation and context cues.
 //! - `spoken`: speech-to-text forms ("oh seven seven double oh ...", "jane dot doe at
 //!   gmail dot com", "the third of march nineteen eighty four").
-//! - [`contact`]: the known contact and its Aho–Corasick matcher.
+//! - [`contact`]: the known contact (UCS-style keys). Its values are matched in
+//!   `contact_matches` below: any case, phone numbers and postcodes with or
+//!   without spaces, first or last name alone; one SIMD substring search per
+//!   value for documents up to 4 KiB, an Aho–Corasick automaton above that.
 //! - [`redact`](mod@redact): replace, mask, keyed hash and per-document pseudonyms.
 //! - [`wire`]: serde types for JSONL/HTTP in and out.
 //!
@@ -24,6 +27,29 @@
 //!   Unicode code points, `bstart`/`bend` count UTF-8 bytes, ends exclusive.
 //! - Spans returned by one call never overlap and are sorted by position.
 //! - Nothing here logs, and no error message contains scanned text.
+//!
+//! # Scoring
+//! Every detector proposes candidates with a score; validators (Luhn, mod-97,
+//! NINO and SSN rules, libphonenumber metadata, calendar dates) decide whether a
+//! candidate exists at all, and context words move the score ("card", "DOB",
+//! "born" up; "order", "case", "ticket", "version" down). Overlaps go to the
+//! higher score, then the longer span. [`wire::DEFAULT_MIN_SCORE`] (0.5) is the
+//! reporting threshold of [`Detector::detect`]; a date with a plausible birth
+//! year but no birth cue, or a name that is also a common word without a cue,
+//! score below it and show up only with a lower `min_score`.
+//!
+//! # Example
+//! ```
+//! use nepenthe_detect::{redact, Detector, EntityType, KnownContact, RedactOperator};
+//!
+//! let detector = Detector::new();
+//! let contact: KnownContact = serde_json::from_str(r#"{"FirstName": "Zoë", "LastName": "Kowalski"}"#).unwrap();
+//! let text = "Customer: it's zoë kowalski, card 4111 1111 1111 1111";
+//! let spans = detector.detect(text, Some(&contact));
+//! assert_eq!(spans[0].entity_type, EntityType::Person);
+//! assert_eq!((spans[0].start, spans[0].end), (15, 27));
+//! assert_eq!(redact(text, &spans, &RedactOperator::Replace), "Customer: it's <PERSON>, card <CREDIT_CARD>");
+//! ```
 
 pub mod contact;
 pub mod entity;
