@@ -82,6 +82,10 @@ pub struct Span {
     pub score: f32,
     /// Why the span was reported: the detector and the cues that moved its score.
     pub explanation: String,
+    /// The value is one of the document's known contact's own values (found by
+    /// the contact matcher, or equal to a contact value). A data subject's copy
+    /// of an interaction keeps these and redacts the rest (GDPR Art. 15(4)).
+    pub known_contact: bool,
 }
 
 /// A candidate before overlap resolution: byte offsets, a score and its reasons.
@@ -93,6 +97,7 @@ pub(crate) struct Cand {
     pub score: f32,
     pub why: &'static str,
     pub cue: Option<&'static str>,
+    pub known: bool,
 }
 
 impl Cand {
@@ -104,6 +109,7 @@ impl Cand {
             score,
             why,
             cue: None,
+            known: false,
         }
     }
 }
@@ -220,7 +226,10 @@ impl Detector {
             });
         }
         cands.retain(|c| c.score >= min_score && types.contains(c.ty) && c.be > c.bs);
-        let kept = resolve(cands, text);
+        let mut kept = resolve(cands, text);
+        if let Some(c) = ctx {
+            mark_known(text, c, &mut kept);
+        }
         to_spans(text, kept)
     }
 }
@@ -259,6 +268,7 @@ fn resolve(mut cands: Vec<Cand>, text: &str) -> Vec<Cand> {
                 last.be = c.be;
                 last.ty = EntityType::StreetAddress;
                 last.score = last.score.max(c.score);
+                last.known |= c.known;
                 continue;
             }
             if last.ty == EntityType::Person
@@ -268,12 +278,67 @@ fn resolve(mut cands: Vec<Cand>, text: &str) -> Vec<Cand> {
             {
                 last.be = c.be;
                 last.score = last.score.max(c.score);
+                // "Zoë" (known) + "Smith" (not the contact's surname) is someone else.
+                last.known &= c.known;
                 continue;
             }
         }
         out.push(c);
     }
     out
+}
+
+/// Letters and digits only, lower-cased: how contact values are compared.
+fn fold(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Marks spans whose value is one of the contact's own, whichever detector
+/// found them (the e-mail pattern outranks the contact matcher, for example).
+fn mark_known(text: &str, c: &KnownContact, spans: &mut [Cand]) {
+    let names: Vec<String> = c
+        .values()
+        .filter(|(t, _)| *t == EntityType::Person)
+        .flat_map(|(_, v)| v.split_whitespace().map(fold).collect::<Vec<_>>())
+        .filter(|v| !v.is_empty())
+        .collect();
+    let digits = |s: &str| -> String { s.chars().filter(char::is_ascii_digit).collect() };
+    for sp in spans.iter_mut().filter(|s| !s.known) {
+        let value = &text[sp.bs..sp.be];
+        sp.known = match sp.ty {
+            EntityType::Person => {
+                !names.is_empty() && value.split_whitespace().all(|w| names.contains(&fold(w)))
+            }
+            EntityType::PhoneNumber => {
+                let d = digits(value);
+                d.len() >= 9
+                    && c.values()
+                        .filter(|(t, _)| *t == EntityType::PhoneNumber)
+                        .any(|(_, v)| {
+                            let k = digits(v);
+                            k.len() >= 9 && d[d.len() - 9..] == k[k.len() - 9..]
+                        })
+            }
+            EntityType::StreetAddress | EntityType::Postcode => {
+                let f = fold(value);
+                c.values()
+                    .filter(|(t, _)| matches!(t, EntityType::Postcode | EntityType::StreetAddress))
+                    .any(|(_, v)| {
+                        let k = fold(v);
+                        !k.is_empty() && f.contains(&k)
+                    })
+            }
+            _ => {
+                let f = fold(value);
+                c.values()
+                    .filter(|(t, _)| *t == sp.ty)
+                    .any(|(_, v)| fold(v) == f)
+            }
+        };
+    }
 }
 
 /// Converts byte offsets to code-point offsets in one pass over the text.
@@ -300,6 +365,7 @@ fn to_spans(text: &str, cands: Vec<Cand>) -> Vec<Span> {
             entity_type: c.ty,
             score: (c.score.clamp(0.0, 1.0) * 100.0).round() / 100.0,
             explanation,
+            known_contact: c.known,
         });
     }
     out
@@ -392,7 +458,9 @@ fn contact_matches(
             EntityType::StreetAddress | EntityType::Postcode => 0.93,
             _ => 0.97,
         };
-        out.push(Cand::new(bs, be, t, score, why));
+        let mut c = Cand::new(bs, be, t, score, why);
+        c.known = true;
+        out.push(c);
     };
     if pat.is_empty() {
         // Nothing to search for but dates of birth.
@@ -430,13 +498,16 @@ fn contact_matches(
     if !dobs.is_empty() {
         for (bs, be, ymd) in dates {
             if ymd.iter().any(|d| dobs.contains(d)) {
-                out.push(Cand::new(
-                    *bs,
-                    *be,
-                    EntityType::DateOfBirth,
-                    0.98,
-                    "known contact: date of birth",
-                ));
+                out.push(Cand {
+                    known: true,
+                    ..Cand::new(
+                        *bs,
+                        *be,
+                        EntityType::DateOfBirth,
+                        0.98,
+                        "known contact: date of birth",
+                    )
+                });
             }
         }
     }

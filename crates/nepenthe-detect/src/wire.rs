@@ -66,6 +66,9 @@ pub struct ScanOptions {
     pub min_score: f32,
     pub explain: bool,
     pub redact: Option<RedactOperator>,
+    /// When redacting, leave the known contact's own values readable and
+    /// redact only other people's (a data subject's copy, GDPR Art. 15(4)).
+    pub keep_contact: bool,
 }
 
 impl Default for ScanOptions {
@@ -75,6 +78,7 @@ impl Default for ScanOptions {
             min_score: DEFAULT_MIN_SCORE,
             explain: false,
             redact: None,
+            keep_contact: false,
         }
     }
 }
@@ -91,6 +95,8 @@ pub struct ScanRequestOptions {
     /// `replace`, `mask`, `hash` or `pseudonym`.
     pub redact: Option<String>,
     pub mask_keep: Option<usize>,
+    /// See [`ScanOptions::keep_contact`].
+    pub keep_contact: bool,
 }
 
 /// An invalid option value; the message names the option, never scanned text.
@@ -152,6 +158,7 @@ impl ScanRequestOptions {
             min_score,
             explain: self.explain,
             redact,
+            keep_contact: self.keep_contact,
         })
     }
 }
@@ -178,10 +185,14 @@ pub fn scan(detector: &Detector, input: &ScanInput, opts: &ScanOptions) -> ScanO
         opts.entities,
         opts.min_score,
     );
-    let text = opts
-        .redact
-        .as_ref()
-        .map(|op| redact(&input.text, &spans, op));
+    let text = opts.redact.as_ref().map(|op| {
+        if opts.keep_contact {
+            let others: Vec<Span> = spans.iter().filter(|s| !s.known_contact).cloned().collect();
+            redact(&input.text, &others, op)
+        } else {
+            redact(&input.text, &spans, op)
+        }
+    });
     let spans = spans
         .iter()
         .map(|s| {

@@ -218,3 +218,38 @@ fn entity_filter_and_min_score() {
         .detect_filtered(text, None, nepenthe_detect::EntitySet::all(), 1.01)
         .is_empty());
 }
+
+#[test]
+fn known_contact_values_are_flagged_for_subject_access_exports() {
+    let c: KnownContact = serde_json::from_str(
+        r#"{"FirstName":"Zoë","LastName":"Kowalski","EmailAddress":"zoe.k@example.com","PhoneNumber":"+44 7912 345678","Postcode":"LS1 4AB"}"#,
+    )
+    .unwrap();
+    let text = "Zoë Kowalski (zoe.k@example.com, 07912 345678) said her neighbour Tom Baker, 07700 987654, lives at 12 Mill Lane, Leeds, LS2 7HY.";
+    let spans = detector().detect(text, Some(&c));
+    let own: Vec<&str> = spans
+        .iter()
+        .filter(|s| s.known_contact)
+        .map(|s| &text[s.bstart..s.bend])
+        .collect();
+    let others: Vec<&str> = spans
+        .iter()
+        .filter(|s| !s.known_contact)
+        .map(|s| &text[s.bstart..s.bend])
+        .collect();
+    assert_eq!(own, ["Zoë Kowalski", "zoe.k@example.com", "07912 345678"]);
+    assert!(others.contains(&"Tom Baker"), "{others:?}");
+    assert!(
+        others.contains(&"12 Mill Lane, Leeds, LS2 7HY"),
+        "{others:?}"
+    );
+    // The subject's copy: redact only the third parties.
+    let third: Vec<_> = spans.into_iter().filter(|s| !s.known_contact).collect();
+    let copy = nepenthe_detect::redact(text, &third, &nepenthe_detect::RedactOperator::Replace);
+    assert!(
+        copy.starts_with(
+            "Zoë Kowalski (zoe.k@example.com, 07912 345678) said her neighbour <PERSON>"
+        ),
+        "{copy}"
+    );
+}

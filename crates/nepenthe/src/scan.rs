@@ -73,6 +73,10 @@ pub struct ScanArgs {
     /// Add an "explanation" to every span: the detector and the cues that scored it.
     #[arg(long)]
     pub explain: bool,
+    /// With --redact: keep the document contact's own values readable and
+    /// redact only other people's (a data subject's copy).
+    #[arg(long)]
+    pub keep_contact: bool,
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -139,6 +143,7 @@ fn options(args: &ScanArgs) -> anyhow::Result<ScanOptions> {
         min_score: args.min_score,
         explain: args.explain,
         redact,
+        keep_contact: args.keep_contact,
     })
 }
 
