@@ -174,6 +174,7 @@ fn operation_shape(op: Op) -> (Option<Value>, Vec<Value>, &'static str, Value) {
                 query("explain", "Explain each span", json!({"type": "boolean"})),
                 query("redact", "replace, mask, hash or pseudonym", json!({"type": "string"})),
                 query("mask_keep", "Characters kept by mask", json!({"type": "integer"})),
+                query("keep_contact", "Leave the known contact's own values unredacted", json!({"type": "boolean"})),
             ],
             "200",
             json_response(

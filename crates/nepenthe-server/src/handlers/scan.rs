@@ -1,7 +1,8 @@
 //! `POST /api/v1/scan`: finds personal data in free text with `nepenthe-detect`.
 //!
 //! The body is one document `{"id", "text", "contact"}` or an array of them; options come
-//! from the query string (`entities`, `min_score`, `explain`, `redact`, `mask_keep`), the same
+//! from the query string (`entities`, `min_score`, `explain`, `redact`, `mask_keep`,
+//! `keep_contact`), the same
 //! names `nepenthe scan` takes. The `hash` redaction needs a key from the server's
 //! configuration and is refused until one is configured. Nothing is stored or audited beyond
 //! the document count: the text is not kept.
@@ -34,6 +35,8 @@ pub(crate) enum ScanAnswer {
     One(Box<ScanOutput>),
 }
 
+// Options added to the detector later keep their defaults until they are exposed here.
+#[allow(clippy::needless_update)]
 fn options(params: &Params) -> ApiResult<ScanRequestOptions> {
     let min_score = match params.get("min_score").filter(|s| !s.is_empty()) {
         None => None,
@@ -58,6 +61,8 @@ fn options(params: &Params) -> ApiResult<ScanRequestOptions> {
             .filter(|s| !s.is_empty())
             .map(Into::into),
         mask_keep,
+        keep_contact: query_bool("keep_contact", params.get("keep_contact"))?,
+        ..ScanRequestOptions::default()
     })
 }
 
