@@ -300,7 +300,7 @@ impl Store {
             self.prepare_interaction(&mut w.tx, &ix, tenant, i, &mut cache, &mut rows)
                 .await?;
         }
-        rows.flush(&mut w.tx).await?;
+        rows.flush(&mut w.tx, self.backend()).await?;
         w.commit().await?;
         Ok((nc, ni))
     }

@@ -2,7 +2,7 @@
 //! the same path: rows are prepared (and encrypted) first, then written with as few
 //! statements as the parameter limits allow.
 
-use crate::{unique_violation, Result, StoreError};
+use crate::{unique_violation, Backend, Result, StoreError};
 
 /// A bound value.
 pub(crate) enum Val {
@@ -66,7 +66,7 @@ impl Rows {
 
     /// Writes every pending row. A duplicate primary key fails the whole call with
     /// `StoreError::Conflict` (the caller's transaction then rolls back).
-    pub async fn flush(&mut self, conn: &mut sqlx::AnyConnection) -> Result<()> {
+    pub async fn flush(&mut self, conn: &mut sqlx::AnyConnection, backend: Backend) -> Result<()> {
         for table in std::mem::take(&mut self.tables) {
             let per_stmt = (MAX_PARAMS / table.columns.len()).clamp(1, MAX_ROWS);
             let mut rows = table.rows.into_iter().peekable();
@@ -91,9 +91,16 @@ impl Rows {
                         if c > 0 {
                             sql.push_str(", ");
                         }
+                        // SQLite looks up named parameters (`$n`) by a linear scan per
+                        // bind, quadratic for wide statements; anonymous `?` is O(1).
                         n += 1;
-                        sql.push('$');
-                        sql.push_str(&n.to_string());
+                        match backend {
+                            Backend::Sqlite => sql.push('?'),
+                            Backend::Postgres => {
+                                sql.push('$');
+                                sql.push_str(&n.to_string());
+                            }
+                        }
                     }
                     sql.push(')');
                 }

@@ -223,7 +223,7 @@ impl Store {
         let ix = self.indexer(&mut w.tx, tenant).await?;
         let mut rows = Rows::default();
         let c = self.prepare_contact(&ix, tenant, input, &mut Default::default(), &mut rows);
-        rows.flush(&mut w.tx).await?;
+        rows.flush(&mut w.tx, self.backend()).await?;
         w.commit().await?;
         Ok(c)
     }

@@ -519,7 +519,7 @@ impl Store {
         let it = self
             .prepare_interaction(&mut w.tx, &ix, tenant, new, &mut KeyCache::new(), &mut rows)
             .await?;
-        rows.flush(&mut w.tx).await?;
+        rows.flush(&mut w.tx, self.backend()).await?;
         self.write_events(&mut w.tx, tenant, diff_events(None, &it))
             .await?;
         w.commit().await?;
@@ -710,7 +710,7 @@ impl Store {
                     &mut key_rows,
                 )
                 .await?;
-            key_rows.flush(&mut w.tx).await?;
+            key_rows.flush(&mut w.tx, self.backend()).await?;
             self.rekey_attachments(&mut w.tx, tenant, id, &dk, &new_dk)
                 .await?;
             if old_key.starts_with("i-") {
