@@ -948,7 +948,9 @@ impl Names {
                 && t.flags & T_CAP != 0
                 && t.flags & T_LOWER == 0
                 && !(t.flags & T_UPPER != 0 && t.be - t.bs > 1);
-            let ok = if lmode && t.flags & T_LOWER != 0 {
+            // A capitalised name continues with capitalised words only.
+            let first_cap = toks[i].flags & T_CAP != 0;
+            let ok = if lmode && !first_cap && t.flags & T_LOWER != 0 {
                 g & (G_SUR | G_FIRST) != 0
             } else {
                 cap

@@ -153,6 +153,7 @@ pub(crate) struct Patterns {
     town: Regex,
     house: Regex,
     pub(crate) spoken_email: Regex,
+    pub(crate) spoken_street: Regex,
     pub(crate) spoken_date: Regex,
 }
 
@@ -194,6 +195,9 @@ impl Patterns {
             house: re(&format!(
                 r"^(?:(?:Flat|Apartment|Apt|Unit) [0-9]+[A-Za-z]?|[0-9]{{1,5}}[A-Za-z]? (?:[\p{{Lu}}][\p{{L}}'’\-]*\.? ){{1,3}}(?:{STREET_SUFFIX})\.?(?: (?:Apt|Unit|Suite|#) ?[0-9]+[A-Za-z]?)?|(?:[\p{{Lu}}][\p{{L}}'’\-]* ){{1,2}}(?:Cottage|House|Farm|Lodge|Barn|Hall|Manor|Villa|Mill|Court|{STREET_SUFFIX}))$"
             )),
+            spoken_street: re(
+                r"(?-u:\b)((?:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|oh|and)[ \-]?)+|[0-9]{1,5}[a-z]?) ((?:[a-z'’]+ ){1,3})(street|road|lane|avenue|close|drive|way|crescent|gardens|terrace|place|grove|court|rise|walk|boulevard|square|parade|mews)(?-u:\b)",
+            ),
             spoken_email: re(
                 r"(?-u)\b([a-z0-9]+(?: (?:dot|underscore|dash|hyphen|point) [a-z0-9]+)*) (?:at|at sign) ((?:[a-z0-9]+ dot )+(?:com|net|org|uk|me|de|pl|fr|ie|io|edu|gov|us|info|biz|eu|es|nl|dk|no))\b",
             ),

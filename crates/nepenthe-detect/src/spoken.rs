@@ -124,6 +124,15 @@ pub(crate) fn year_value(s: &str) -> Option<u32> {
     (tail < 100).then_some(century * 100 + tail)
 }
 
+/// Words that never belong to a street name said in a transcript.
+const NOT_STREET_WORDS: &[&str] = &[
+    "the", "a", "an", "of", "on", "to", "in", "my", "your", "our", "this", "that", "is", "was",
+    "it", "and", "for", "at", "by", "with", "down", "up", "along", "across", "over", "via", "more",
+    "days", "weeks", "months", "years", "times", "minutes", "hours", "pounds", "dollars", "way",
+    "lane", "road", "street", "one", "two", "three", "four", "five", "six", "seven", "eight",
+    "nine", "ten", "or", "i",
+];
+
 pub(crate) fn run(
     doc: &Doc<'_>,
     toks: &[Tok],
@@ -133,6 +142,43 @@ pub(crate) fn run(
 ) {
     spoken_numbers(doc, toks, out);
     let lower = doc.lower.as_bytes();
+    // Lower-case street addresses ("forty two church street", "42 church street"):
+    // the capitalised ones are found in `patterns`.
+    if [
+        &b"street"[..],
+        b"road",
+        b"lane",
+        b"avenue",
+        b"close",
+        b"drive",
+    ]
+    .iter()
+    .any(|w| memchr::memmem::find(lower, w).is_some())
+    {
+        for c in pats.spoken_street.captures_iter(&doc.lower) {
+            let (Some(m), Some(words)) = (c.get(0), c.get(2)) else {
+                continue;
+            };
+            // Only where the text itself is lower case.
+            if doc.text[m.start()..m.end()].chars().any(char::is_uppercase) {
+                continue;
+            }
+            if words
+                .as_str()
+                .split_whitespace()
+                .any(|w| NOT_STREET_WORDS.contains(&w))
+            {
+                continue;
+            }
+            out.push(Cand::new(
+                m.start(),
+                m.end(),
+                EntityType::StreetAddress,
+                0.75,
+                "street address in a lower-case transcript",
+            ));
+        }
+    }
     if memchr::memmem::find(lower, b" dot ").is_some()
         && memchr::memmem::find(lower, b" at ").is_some()
     {

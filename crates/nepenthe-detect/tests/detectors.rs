@@ -185,6 +185,16 @@ fn addresses() {
         Vec::<String>::new()
     );
     assert_eq!(addr("within 3 working days"), Vec::<String>::new());
+    assert_eq!(
+        addr("caller: yeah its forty two church street"),
+        ["forty two church street"]
+    );
+    assert_eq!(addr("caller: 42b acacia avenue"), ["42b acacia avenue"]);
+    assert_eq!(
+        addr("it is a two way street and one lane road"),
+        Vec::<String>::new()
+    );
+    assert_eq!(addr("in 3 more days down the road"), Vec::<String>::new());
 }
 
 #[test]
