@@ -154,8 +154,9 @@ impl AtomicFile {
     }
 
     fn finish(self) -> std::io::Result<PathBuf> {
-        let f = self.w.into_inner().map_err(|e| e.into_error())?;
-        f.sync_all()?;
+        // No fsync: an export can be rerun, and the rename alone keeps a half-written file
+        // from looking finished.
+        self.w.into_inner().map_err(|e| e.into_error())?;
         std::fs::rename(&self.tmp, &self.path)?;
         Ok(self.path)
     }

@@ -68,6 +68,15 @@ pub struct PendingPurge {
     pub key_id: String,
 }
 
+/// What [`Store::contact_rows_tx`] found (and deleted).
+#[derive(Default)]
+pub(crate) struct ContactRowsTx {
+    pub interactions: u64,
+    pub attachments: u64,
+    /// The distinct data keys the rows were encrypted under.
+    pub other_keys: Vec<String>,
+}
+
 #[derive(Serialize, Deserialize)]
 struct AttachmentPii {
     name: String,
@@ -181,12 +190,11 @@ impl Store {
         let last_ms: i64 = last.try_get("created_at")?;
         let last_id: String = last.try_get("id")?;
         let att_rows = sqlx::query(
-            "SELECT a.interaction_id, a.id, a.size, a.meta, a.content FROM attachments a \
+            "SELECT a.interaction_id, a.id, a.position, a.size, a.meta, a.content FROM attachments a \
              JOIN interactions i ON i.tenant_id = a.tenant_id AND i.id = a.interaction_id \
              WHERE i.tenant_id = $1 AND i.contact_id = $2 \
              AND (i.created_at > $3 OR (i.created_at = $3 AND i.id > $4)) \
-             AND (i.created_at < $5 OR (i.created_at = $5 AND i.id <= $6)) \
-             ORDER BY a.interaction_id, a.position, a.id",
+             AND (i.created_at < $5 OR (i.created_at = $5 AND i.id <= $6))",
         )
         .bind(tenant.0)
         .bind(contact.as_str())
@@ -197,12 +205,32 @@ impl Store {
         .fetch_all(&mut *conn)
         .await?;
         drop(conn);
+        // Grouped and ordered here rather than by an ORDER BY, which would make the database
+        // sort the attachment contents.
         let mut by_interaction: HashMap<String, Vec<&AnyRow>> = HashMap::new();
         for r in &att_rows {
             by_interaction
                 .entry(r.try_get("interaction_id")?)
                 .or_default()
                 .push(r);
+        }
+        for rows in by_interaction.values_mut() {
+            if rows.len() > 1 {
+                let mut keyed = rows
+                    .iter()
+                    .map(|r| {
+                        Ok((
+                            (
+                                r.try_get::<i64, _>("position")?,
+                                r.try_get::<String, _>("id")?,
+                            ),
+                            *r,
+                        ))
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                keyed.sort_by(|a, b| a.0.cmp(&b.0));
+                *rows = keyed.into_iter().map(|(_, r)| r).collect();
+            }
         }
         let mut cache = KeyCache {
             keys,
@@ -294,45 +322,87 @@ impl Store {
         Ok(out)
     }
 
-    /// Counts and a SHA-256 digest over a contact's stored interaction rows in this data
-    /// source (the same scheme as the erasure receipt), without decrypting anything.
-    pub async fn contact_rows(&self, tenant: TenantId, contact: &ContactId) -> Result<SourceRows> {
-        let mut acc = Sha256Acc::default();
-        let mut out = SourceRows::default();
-        let mut conn = self.pool().acquire().await?;
-        let mut ids = Vec::new();
+    /// Digests (into `acc`) a contact's interaction rows — every interaction (id, body,
+    /// participants) in id order, then every attachment (id, content) in (interaction, id)
+    /// order, both streamed in index order so nothing is sorted or held in memory — and with
+    /// `delete`, deletes them, their attachments and index entries with three set-based
+    /// statements. The erasure receipt's digest and the archive's use this one scheme.
+    pub(crate) async fn contact_rows_tx(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        tenant: TenantId,
+        contact: &ContactId,
+        acc: &mut Sha256Acc,
+        delete: bool,
+    ) -> Result<ContactRowsTx> {
+        let mut out = ContactRowsTx::default();
         {
             let mut rows = sqlx::query(
-                "SELECT id, body, parts FROM interactions WHERE tenant_id = $1 AND contact_id = $2 ORDER BY created_at, id",
+                "SELECT id, key_id, body, parts FROM interactions WHERE tenant_id = $1 AND contact_id = $2 ORDER BY id",
             )
             .bind(tenant.0)
             .bind(contact.as_str())
             .fetch(&mut *conn);
             while let Some(r) = rows.try_next().await? {
-                let iid: String = r.try_get("id")?;
                 acc.add(b"interaction");
-                acc.add(iid.as_bytes());
+                acc.add(r.try_get::<String, _>("id")?.as_bytes());
                 acc.add(&r.try_get::<Vec<u8>, _>("body")?);
                 acc.add(&r.try_get::<Vec<u8>, _>("parts")?);
                 out.interactions += 1;
-                ids.push(iid);
+                let k: String = r.try_get("key_id")?;
+                if !out.other_keys.contains(&k) {
+                    out.other_keys.push(k);
+                }
             }
         }
-        for iid in ids {
-            let rows = sqlx::query("SELECT id, content FROM attachments WHERE tenant_id = $1 AND interaction_id = $2 ORDER BY position, id")
+        let sub = "SELECT id FROM interactions WHERE tenant_id = $1 AND contact_id = $2";
+        {
+            let sql = format!(
+                "SELECT id, content FROM attachments WHERE tenant_id = $1 AND interaction_id IN ({sub}) ORDER BY interaction_id, id"
+            );
+            let mut rows = sqlx::query(&sql)
                 .bind(tenant.0)
-                .bind(&iid)
-                .fetch_all(&mut *conn)
-                .await?;
-            for r in rows {
+                .bind(contact.as_str())
+                .fetch(&mut *conn);
+            while let Some(r) = rows.try_next().await? {
                 acc.add(b"attachment");
                 acc.add(r.try_get::<String, _>("id")?.as_bytes());
                 acc.add(&r.try_get::<Vec<u8>, _>("content")?);
                 out.attachments += 1;
             }
         }
-        out.digest = acc.finish();
+        if delete && out.interactions > 0 {
+            for table in ["attachments", "interaction_index"] {
+                sqlx::query(&format!(
+                    "DELETE FROM {table} WHERE tenant_id = $1 AND interaction_id IN ({sub})"
+                ))
+                .bind(tenant.0)
+                .bind(contact.as_str())
+                .execute(&mut *conn)
+                .await?;
+            }
+            sqlx::query("DELETE FROM interactions WHERE tenant_id = $1 AND contact_id = $2")
+                .bind(tenant.0)
+                .bind(contact.as_str())
+                .execute(&mut *conn)
+                .await?;
+        }
         Ok(out)
+    }
+
+    /// Counts and a SHA-256 digest over a contact's stored interaction rows in this data
+    /// source (the same scheme as the erasure receipt), without decrypting anything.
+    pub async fn contact_rows(&self, tenant: TenantId, contact: &ContactId) -> Result<SourceRows> {
+        let mut acc = Sha256Acc::default();
+        let mut conn = self.pool().acquire().await?;
+        let r = self
+            .contact_rows_tx(&mut conn, tenant, contact, &mut acc, false)
+            .await?;
+        Ok(SourceRows {
+            interactions: r.interactions,
+            attachments: r.attachments,
+            digest: acc.finish(),
+        })
     }
 
     /// Deletes every interaction row of a contact from this (archive) data source, in one
@@ -343,33 +413,13 @@ impl Store {
         contact: &ContactId,
     ) -> Result<MoveSummary> {
         let mut w = self.write_tx().await?;
-        let sub = "SELECT id FROM interactions WHERE tenant_id = $1 AND contact_id = $2";
-        let attachments = sqlx::query(&format!(
-            "DELETE FROM attachments WHERE tenant_id = $1 AND interaction_id IN ({sub})"
-        ))
-        .bind(tenant.0)
-        .bind(contact.as_str())
-        .execute(&mut *w.tx)
-        .await?
-        .rows_affected();
-        sqlx::query(&format!(
-            "DELETE FROM interaction_index WHERE tenant_id = $1 AND interaction_id IN ({sub})"
-        ))
-        .bind(tenant.0)
-        .bind(contact.as_str())
-        .execute(&mut *w.tx)
-        .await?;
-        let interactions =
-            sqlx::query("DELETE FROM interactions WHERE tenant_id = $1 AND contact_id = $2")
-                .bind(tenant.0)
-                .bind(contact.as_str())
-                .execute(&mut *w.tx)
-                .await?
-                .rows_affected();
+        let r = self
+            .contact_rows_tx(&mut w.tx, tenant, contact, &mut Sha256Acc::default(), true)
+            .await?;
         w.commit().await?;
         Ok(MoveSummary {
-            interactions,
-            attachments,
+            interactions: r.interactions,
+            attachments: r.attachments,
         })
     }
 

@@ -449,26 +449,15 @@ impl Store {
         acc.add(b"contact");
         acc.add(id.as_str().as_bytes());
         acc.add(&row.try_get::<Vec<u8>, _>("pii")?);
-        let rows = sqlx::query(
-            "SELECT id, key_id, body, parts FROM interactions WHERE tenant_id = $1 AND contact_id = $2 ORDER BY created_at, id",
-        )
-        .bind(tenant.0)
-        .bind(id.as_str())
-        .fetch_all(&mut *w.tx)
-        .await?;
-        let mut attachments = 0u64;
-        for r in &rows {
-            let iid: String = r.try_get("id")?;
-            acc.add(b"interaction");
-            acc.add(iid.as_bytes());
-            acc.add(&r.try_get::<Vec<u8>, _>("body")?);
-            acc.add(&r.try_get::<Vec<u8>, _>("parts")?);
-            attachments += self
-                .delete_interaction_rows(&mut w.tx, tenant, &iid, Some(&mut acc))
-                .await?;
-            let ikey: String = r.try_get("key_id")?;
-            if ikey != key_id {
-                self.delete_data_key(&mut w.tx, tenant, &ikey).await?;
+        // Digest and delete the interaction rows set-wise (see `archive.rs`), not one
+        // interaction at a time.
+        let rows = self
+            .contact_rows_tx(&mut w.tx, tenant, id, &mut acc, true)
+            .await?;
+        let attachments = rows.attachments;
+        for ikey in &rows.other_keys {
+            if ikey != &key_id {
+                self.delete_data_key(&mut w.tx, tenant, ikey).await?;
             }
         }
         sqlx::query("DELETE FROM contact_index WHERE tenant_id = $1 AND contact_id = $2")
@@ -485,7 +474,7 @@ impl Store {
         let erasure = Erasure {
             tenant_id: tenant,
             contact_id: id.clone(),
-            interactions: rows.len() as u64,
+            interactions: rows.interactions,
             attachments,
             stopped_in_progress: in_progress.max(0) as u64,
             digest: acc.finish(),
