@@ -14,7 +14,7 @@ async fn router_answers_without_a_socket() {
     let store = db.open().await;
     store.create_tenant(A, "a").await.unwrap();
     let token = store.create_token(A, Role::Agent, None).await.unwrap().1;
-    let router = app(AppState::new(store, ServerConfig::default()));
+    let router = app(AppState::new(store.clone(), ServerConfig::default()));
 
     let res = router
         .clone()
@@ -32,13 +32,29 @@ async fn router_answers_without_a_socket() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(res.headers()["www-authenticate"], "Bearer");
     let res = router
+        .clone()
         .oneshot(
             Request::get("/api/v1/contacts")
                 .header("authorization", format!("Bearer {token}"))
                 .body(Body::empty())
                 .unwrap(),
         )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // Readiness follows the database; liveness does not.
+    store.close().await;
+    let res = router
+        .clone()
+        .oneshot(Request::get("/readyz").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let res = router
+        .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
