@@ -169,7 +169,24 @@ pub(crate) async fn delete(
 ) -> ApiResult<StatusCode> {
     let id = interaction_id(&ids)?;
     state
-        .exclusive(state.store.delete_interaction(caller.tenant, &id))
+        .exclusive(async {
+            // A legal hold preserves the contact's interactions too. (On PostgreSQL a hold
+            // placed between this check and the delete is not seen; the store should check
+            // inside its transaction.)
+            let it = state.store.get_interaction(caller.tenant, &id).await?;
+            if let Some(cid) = &it.contact_id {
+                if state.store.get_contact(caller.tenant, cid).await?.legal_hold {
+                    return Err(ApiError::conflict(format!(
+                        "interaction {id} belongs to contact {cid}, which is under legal hold; not deleted"
+                    )));
+                }
+            }
+            state
+                .store
+                .delete_interaction(caller.tenant, &id)
+                .await
+                .map_err(ApiError::from)
+        })
         .await?;
     audit(
         &state,

@@ -191,6 +191,17 @@ both_backends!(legal_hold_and_erasure_rules, |db: TestDb| async move {
         )
         .await;
     assert_eq!(r.status, 409, "legal hold blocks erasure: {}", r.text);
+    let held = create_call(&app, &agent, Some(&id)).await;
+    let held = held["id"].as_str().unwrap();
+    let r = app
+        .send(
+            "DELETE",
+            &format!("/api/v1/interactions/{held}"),
+            Some(&compliance),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 409, "legal hold blocks deletion: {}", r.text);
     let r = app
         .patch(
             &format!("/api/v1/contacts/{id}"),
@@ -221,9 +232,9 @@ both_backends!(legal_hold_and_erasure_rules, |db: TestDb| async move {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.json["interactions"], 1);
-    assert_eq!(r.json["attachments"], 1);
-    assert_eq!(r.json["stopped_in_progress"], 1);
+    assert_eq!(r.json["interactions"], 2);
+    assert_eq!(r.json["attachments"], 2);
+    assert_eq!(r.json["stopped_in_progress"], 2);
     let r = app
         .get(&format!("/api/v1/interactions?contact_id={id}"), &agent)
         .await;
