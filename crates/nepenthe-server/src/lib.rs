@@ -23,6 +23,12 @@
 //! - Every query is scoped to the calling token's tenant; another tenant's ids answer 404.
 //! - Error messages, logs and metric labels never contain personal data: ids and counts only.
 //! - Internal errors answer "internal error"; the detail is logged.
+//! - Every write, every read of a contact's full record (get, list, identify) and every
+//!   attachment download appends an audit entry (actor token and role, action, ids, counts).
+//!   Interaction reads are not audited, so the hot Genesys `GET` stays a pure read.
+//! - On SQLite, store writes and audit appends run under one server-side lock
+//!   (`AppState::exclusive`), so an audit append never lands inside another write
+//!   transaction's read-then-write window.
 
 // The OpenAPI document is one large `json!` literal.
 #![recursion_limit = "256"]
