@@ -209,7 +209,7 @@ impl Detector {
             lower: text.to_ascii_lowercase(),
         };
         let mut cands: Vec<Cand> = Vec::with_capacity(16);
-        let dates = self.pats.all_dates(&doc);
+        let dates = self.pats.all_dates(&doc, self.cfg.max_birth_year);
         self.pats.run(&doc, &self.cfg, &dates, &mut cands);
         let toks = names::tokenize(text);
         spoken::run(&doc, &toks, &self.pats, &self.cfg, &mut cands);

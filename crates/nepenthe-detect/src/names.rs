@@ -800,6 +800,37 @@ impl Names {
                 i += 1;
                 continue;
             }
+            // "JOHN SMITH" in a signature or header: an all-capitals first name
+            // from the gazetteer followed by an all-capitals surname.
+            if t.flags & T_UPPER != 0
+                && word.chars().nth(1).is_some()
+                && g & (G_FIRST | G_FIRST_AMB) != 0
+            {
+                if let Some(n) = toks.get(i + 1) {
+                    let nw = &text[n.bs..n.be];
+                    if n.bs == t.be + 1
+                        && text.as_bytes()[t.be] == b' '
+                        && n.flags & T_UPPER != 0
+                        && n.flags & T_ALPHA != 0
+                        && nw.chars().nth(1).is_some()
+                        && {
+                            let ng = self.lookup(nw) & mask;
+                            // At least one of the two must be unambiguously a name.
+                            ng & (G_SUR | G_SUR_AMB) != 0 && (ng & G_SUR != 0 || g & G_FIRST != 0)
+                        }
+                    {
+                        out.push(Cand::new(
+                            t.bs,
+                            n.be,
+                            EntityType::Person,
+                            0.75,
+                            "first name and surname in capitals (gazetteer)",
+                        ));
+                        i += 2;
+                        continue;
+                    }
+                }
+            }
             if lmode && t.flags & T_UPPER != 0 && word.chars().nth(1).is_some() {
                 i += 1;
                 continue;

@@ -146,6 +146,7 @@ pub(crate) struct Patterns {
     nino: Regex,
     date_num: Regex,
     date_iso: Regex,
+    date_short: Regex,
     date_text: Regex,
     uk_pc: Regex,
     us_zip: Regex,
@@ -154,6 +155,7 @@ pub(crate) struct Patterns {
     house: Regex,
     pub(crate) spoken_email: Regex,
     pub(crate) spoken_street: Regex,
+    pub(crate) uk_pc_lower: Regex,
     pub(crate) spoken_date: Regex,
 }
 
@@ -178,6 +180,7 @@ impl Patterns {
             ),
             nino: re(r"(?i-u)\b[a-z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[a-d]\b"),
             date_num: re(r"(?-u)\b([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]((?:19|20)[0-9]{2})\b"),
+            date_short: re(r"(?-u)\b([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{2})\b"),
             date_iso: re(r"(?-u)\b((?:19|20)[0-9]{2})[\-/.]([0-9]{1,2})[\-/.]([0-9]{1,2})\b"),
             date_text: re(&format!(
                 r"(?i-u)\b(?:(?:the )?([0-9]{{1,2}})(?:st|nd|rd|th)?(?: of)?[ \-]({MONTHS})\.?,?|({MONTHS})\.? (?:the )?([0-9]{{1,2}})(?:st|nd|rd|th)?,?)[ \-]((?:19|20)[0-9]{{2}})\b"
@@ -195,6 +198,7 @@ impl Patterns {
             house: re(&format!(
                 r"^(?:(?:Flat|Apartment|Apt|Unit) [0-9]+[A-Za-z]?|[0-9]{{1,5}}[A-Za-z]? (?:[\p{{Lu}}][\p{{L}}'’\-]*\.? ){{1,3}}(?:{STREET_SUFFIX})\.?(?: (?:Apt|Unit|Suite|#) ?[0-9]+[A-Za-z]?)?|(?:[\p{{Lu}}][\p{{L}}'’\-]* ){{1,2}}(?:Cottage|House|Farm|Lodge|Barn|Hall|Manor|Villa|Mill|Court|{STREET_SUFFIX}))$"
             )),
+            uk_pc_lower: re(r"(?-u)\b[a-z]{1,2}[0-9][a-z0-9]? ?[0-9][abd-hjlnp-uw-z]{2}\b"),
             spoken_street: re(
                 r"(?-u:\b)((?:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|oh|and)[ \-]?)+|[0-9]{1,5}[a-z]?) ((?:[a-z'’]+ ){1,3})(street|road|lane|avenue|close|drive|way|crescent|gardens|terrace|place|grove|court|rise|walk|boulevard|square|parade|mews)(?-u:\b)",
             ),
@@ -537,7 +541,8 @@ impl Patterns {
     }
 
     /// Every date written in the text with its possible (year, month, day) readings.
-    pub fn all_dates(&self, doc: &Doc<'_>) -> Vec<DateHit> {
+    /// `max_birth_year` resolves two-digit years ("12/03/84").
+    pub fn all_dates(&self, doc: &Doc<'_>, max_birth_year: u32) -> Vec<DateHit> {
         let mut v = Vec::new();
         let text = doc.text;
         if !text.as_bytes().iter().any(u8::is_ascii_digit) && !has_month_word(&doc.lower) {
@@ -546,6 +551,25 @@ impl Patterns {
         let num = |s: &str| s.parse::<u32>().unwrap_or(0);
         for c in self.date_num.captures_iter(text) {
             let (a, b2, y) = (num(&c[1]), num(&c[2]), num(&c[3]));
+            let m0 = c.get(0).map(|m| (m.start(), m.end())).unwrap_or((0, 0));
+            let mut r = Vec::new();
+            if validate::date(y, b2, a) {
+                r.push((y, b2, a));
+            }
+            if validate::date(y, a, b2) && a != b2 {
+                r.push((y, a, b2));
+            }
+            if !r.is_empty() {
+                v.push((m0.0, m0.1, r));
+            }
+        }
+        for c in self.date_short.captures_iter(text) {
+            let (a, b2, yy) = (num(&c[1]), num(&c[2]), num(&c[3]));
+            let y = if 2000 + yy <= max_birth_year {
+                2000 + yy
+            } else {
+                1900 + yy
+            };
             let m0 = c.get(0).map(|m| (m.start(), m.end())).unwrap_or((0, 0));
             let mut r = Vec::new();
             if validate::date(y, b2, a) {
@@ -619,8 +643,24 @@ fn dobs(doc: &Doc<'_>, cfg: &DetectorConfig, dates: &[DateHit], out: &mut Vec<Ca
             0.4,
             "date with a plausible birth year",
         );
-        if let Some(w) = ctx_before(&doc.lower, s, 160, DOB_POS)
-            .or_else(|| ctx_after(&doc.lower, e, 40, DOB_POS))
+        // A birth cue belongs to the first date after it (or the date just
+        // before it): "DOB 12/03/84, delivered 12/03/24" has one birth date.
+        let prev_end = dates
+            .iter()
+            .filter(|d| d.1 <= s)
+            .map(|d| d.1)
+            .max()
+            .unwrap_or(0);
+        let next_start = dates
+            .iter()
+            .filter(|d| d.0 >= e)
+            .map(|d| d.0)
+            .min()
+            .unwrap_or(usize::MAX);
+        let back = 160.min(s - prev_end);
+        let fwd = 40.min(next_start.saturating_sub(e));
+        if let Some(w) = ctx_before(&doc.lower, s, back, DOB_POS)
+            .or_else(|| ctx_after(&doc.lower, e, fwd, DOB_POS))
         {
             c.score = 0.9;
             c.cue = Some(w);
@@ -821,8 +861,13 @@ pub(crate) fn parse_iso_date(s: &str) -> Option<(u32, u32, u32)> {
 /// avoids re-parsing, and keeps the crate's small shared regex cache (100
 /// entries) from thrashing and recompiling patterns between regions.
 pub(crate) fn valid_phone(s: &str) -> Option<&'static str> {
-    let digits: String = s.chars().filter(char::is_ascii_digit).collect();
-    let intl = s.trim_start().starts_with('+');
+    let mut digits: String = s.chars().filter(char::is_ascii_digit).collect();
+    let mut intl = s.trim_start().starts_with('+');
+    // "0044 7912 345678": the international call prefix written out.
+    if !intl && digits.starts_with("00") && !digits.starts_with("000") && digits.len() >= 12 {
+        digits.drain(..2);
+        intl = true;
+    }
     if intl {
         if let Some(rest) = digits.strip_prefix("44") {
             // "+44 (0)7700 ..." carries the trunk zero in brackets.
@@ -836,7 +881,7 @@ pub(crate) fn valid_phone(s: &str) -> Option<&'static str> {
         if let Some(rest) = digits.strip_prefix('1') {
             return region_valid("US", rest).then_some("US phone number (libphonenumber metadata)");
         }
-        return match phonenumber::parse(None, s) {
+        return match phonenumber::parse(None, format!("+{digits}")) {
             Ok(n) if phonenumber::is_valid(&n) => {
                 Some("phone number valid for its country code (libphonenumber)")
             }
@@ -945,6 +990,9 @@ fn plausible_phone(span: &str, nd: usize) -> bool {
     let t = span.trim_start_matches(['(', ' ']);
     if t.starts_with('+') {
         return (10..=15).contains(&nd);
+    }
+    if t.starts_with("00") && !t.starts_with("000") {
+        return (12..=17).contains(&nd);
     }
     let d: Vec<u8> = t.bytes().filter(u8::is_ascii_digit).take(5).collect();
     if d.len() < 5 {

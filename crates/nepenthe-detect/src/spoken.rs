@@ -142,6 +142,23 @@ pub(crate) fn run(
 ) {
     spoken_numbers(doc, toks, out);
     let lower = doc.lower.as_bytes();
+    // Lower-case UK postcodes ("ls1 4ab") right after the word "postcode".
+    if memchr::memmem::find(lower, b"post").is_some() {
+        for m in pats.uk_pc_lower.find_iter(&doc.lower) {
+            if doc.text[m.start()..m.end()].chars().any(char::is_uppercase) {
+                continue;
+            }
+            if ctx_before(&doc.lower, m.start(), 40, &["postcode", "post code"]).is_some() {
+                out.push(Cand::new(
+                    m.start(),
+                    m.end(),
+                    EntityType::Postcode,
+                    0.8,
+                    "lower-case UK postcode after \"postcode\"",
+                ));
+            }
+        }
+    }
     // Lower-case street addresses ("forty two church street", "42 church street"):
     // the capitalised ones are found in `patterns`.
     if [

@@ -80,6 +80,7 @@ fn phones() {
             ("case INC1234567", &[]),
             ("tracking JD014600006281347019", &[]),
             ("between 10:00 and 12:30 on 12/03/2024", &[]),
+            ("or 0044 7912 345678 from abroad", &["0044 7912 345678"]),
         ],
     );
 }
@@ -180,6 +181,8 @@ fn addresses() {
         ["3010 Flores Ct, New York, NY 10027"]
     );
     assert_eq!(addr("Postcode is SW1A 1AA."), ["SW1A 1AA"]);
+    assert_eq!(addr("caller: my postcode is ls1 4ab"), ["ls1 4ab"]);
+    assert_eq!(addr("caller: i think so"), Vec::<String>::new());
     assert_eq!(
         addr("it's at our Leeds depot since Monday"),
         Vec::<String>::new()
@@ -261,5 +264,17 @@ fn known_contact_values_are_flagged_for_subject_access_exports() {
             "Zoë Kowalski (zoe.k@example.com, 07912 345678) said her neighbour <PERSON>"
         ),
         "{copy}"
+    );
+}
+
+#[test]
+fn names_in_capitals() {
+    check(
+        Person,
+        &[
+            ("Kind regards,\nZOË KOWALSKI\n", &["ZOË KOWALSKI"]),
+            ("THE CUSTOMER SERVICE TEAM", &[]),
+            ("MARK WILL CALL YOU", &[]),
+        ],
     );
 }
