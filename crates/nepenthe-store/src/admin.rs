@@ -146,7 +146,7 @@ impl Store {
         Ok(TokenInfo {
             id: r.try_get("id")?,
             tenant_id: TenantId(r.try_get("tenant_id")?),
-            role: Role::parse(&role).ok_or_else(|| StoreError::Invalid("stored role".into()))?,
+            role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt("stored role".into()))?,
             label: r.try_get("label")?,
             created_at: nepenthe_core::from_millis(r.try_get("created_at")?),
             revoked_at: crate::opt_millis(r, "revoked_at")?,
@@ -214,8 +214,9 @@ impl Store {
 
     /// Appends to the audit log (append-only: the schema refuses updates and deletes).
     pub async fn audit(&self, e: AuditEntry) -> Result<()> {
-        let mut conn = self.pool().acquire().await?;
-        self.append_audit_tx(&mut conn, &e).await
+        let mut w = self.write_tx().await?;
+        self.append_audit_tx(&mut w.tx, &e).await?;
+        w.commit().await
     }
 
     /// Audit records of a tenant, newest first, before sequence `before` if given.

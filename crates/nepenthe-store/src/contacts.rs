@@ -48,8 +48,10 @@ pub struct EraseOptions {
     pub request_id: Option<String>,
     /// Extra receipt fields (ids and counts only, never personal data).
     pub extra_receipt: Option<serde_json::Map<String, serde_json::Value>>,
-    /// Record in the same transaction that an archive data source still holds this
-    /// contact's (now unreadable) ciphertext, so a crash before the purge is finished later.
+    /// Record in the same transaction that an archive data source may still hold this
+    /// contact's (now unreadable) ciphertext, so the purge happens later even after a crash
+    /// or when the archive is not attached to this process (on by default: every erasure
+    /// path journals; `nepenthe-rights` purges and clears the journal).
     pub journal_archive_purge: bool,
     /// Skip the SQLite WAL checkpoint; the caller runs [`Store::after_erasure`] once at the
     /// end of a batch.
@@ -64,7 +66,7 @@ impl EraseOptions {
             actor,
             request_id: None,
             extra_receipt: None,
-            journal_archive_purge: false,
+            journal_archive_purge: true,
             defer_checkpoint: false,
         }
     }
@@ -98,7 +100,7 @@ impl Store {
             })?;
         Ok(Contact {
             id: ContactId::parse(&id)
-                .map_err(|_| StoreError::Invalid("stored contact id".into()))?,
+                .map_err(|_| StoreError::Corrupt("stored contact id".into()))?,
             tenant_id: tenant,
             first_name: pii.first_name,
             last_name: pii.last_name,

@@ -126,7 +126,7 @@ pub(crate) type KeyCache = std::collections::HashMap<ContactId, (String, DataKey
 const COLUMNS: &str = "i.tenant_id, i.id, i.contact_id, i.key_id, i.media_type, i.direction, i.status, i.thread_id, i.queue, i.created_at, i.started_at, i.ended_at, i.body, i.parts, k.kek_id, k.wrapped";
 
 fn bad_row(what: &str) -> StoreError {
-    StoreError::Invalid(format!("stored interaction has an invalid {what}"))
+    StoreError::Corrupt(format!("stored interaction has an invalid {what}"))
 }
 
 /// A state change worth telling the lifecycle engine about (ids only, no values).

@@ -58,6 +58,9 @@ pub enum StoreError {
     Crypto { record: String, source: CryptoError },
     #[error("the configured key-encryption key does not match this database (key id {configured}); refusing to start")]
     WrongKek { configured: String },
+    /// Stored data that cannot be what we wrote (a server-side problem, not the caller's).
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
     #[error("unsupported database URL (use sqlite://PATH or postgres://...)")]
     BadUrl,
     #[error("database error: {0}")]
@@ -269,7 +272,13 @@ impl Store {
             Backend::Sqlite => Some(self.inner.write_lock.lock().await),
             Backend::Postgres => None,
         };
-        let tx = self.inner.pool.begin().await?;
+        // On SQLite, take the write lock up front (BEGIN IMMEDIATE): a deferred transaction
+        // that reads first and writes later fails with SQLITE_BUSY_SNAPSHOT when another
+        // connection or process committed in between.
+        let tx = match self.inner.backend {
+            Backend::Sqlite => self.inner.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.inner.pool.begin().await?,
+        };
         Ok(WriteTx { tx, _guard: guard })
     }
 
