@@ -545,7 +545,8 @@ impl Patterns {
     pub fn all_dates(&self, doc: &Doc<'_>, max_birth_year: u32) -> Vec<DateHit> {
         let mut v = Vec::new();
         let text = doc.text;
-        if !text.as_bytes().iter().any(u8::is_ascii_digit) && !has_month_word(&doc.lower) {
+        let months = has_month_word(&doc.lower);
+        if !months && !text.as_bytes().iter().any(u8::is_ascii_digit) {
             return v;
         }
         let num = |s: &str| s.parse::<u32>().unwrap_or(0);
@@ -589,7 +590,7 @@ impl Patterns {
                 v.push((m0.0, m0.1, vec![(y, m, d)]));
             }
         }
-        if has_month_word(&doc.lower) {
+        if months {
             for c in self.date_text.captures_iter(text) {
                 let (d, mon) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
                     (Some(d), Some(m), _, _) => (d.as_str(), m.as_str()),
@@ -807,13 +808,19 @@ fn glue_only(s: &str) -> bool {
     s.len() <= 3 && s.bytes().all(|b| matches!(b, b' ' | b',' | b'\n'))
 }
 
+/// One SIMD multi-pattern pass for the month abbreviations, built once.
 fn has_month_word(lower: &str) -> bool {
-    let b = lower.as_bytes();
-    [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ]
-    .iter()
-    .any(|m| memchr::memmem::find(b, m.as_bytes()).is_some())
+    static MONTHS_AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::OnceLock::new();
+    MONTHS_AC
+        .get_or_init(|| {
+            aho_corasick::AhoCorasick::new([
+                "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+            ])
+            .ok()
+        })
+        .as_ref()
+        .is_none_or(|ac| ac.is_match(lower))
 }
 
 pub(crate) fn month_number(m: &str) -> u32 {

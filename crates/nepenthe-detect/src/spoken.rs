@@ -161,17 +161,16 @@ pub(crate) fn run(
     }
     // Lower-case street addresses ("forty two church street", "42 church street"):
     // the capitalised ones are found in `patterns`.
-    if [
-        &b"street"[..],
-        b"road",
-        b"lane",
-        b"avenue",
-        b"close",
-        b"drive",
-    ]
-    .iter()
-    .any(|w| memchr::memmem::find(lower, w).is_some())
-    {
+    static STREET_AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::OnceLock::new();
+    let street_words = STREET_AC
+        .get_or_init(|| {
+            aho_corasick::AhoCorasick::new(["street", "road", "lane", "avenue", "close", "drive"])
+                .ok()
+        })
+        .as_ref()
+        .is_none_or(|ac| ac.is_match(&doc.lower));
+    if street_words {
         for c in pats.spoken_street.captures_iter(&doc.lower) {
             let (Some(m), Some(words)) = (c.get(0), c.get(2)) else {
                 continue;
