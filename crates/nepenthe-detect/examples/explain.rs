@@ -1,3 +1,6 @@
+//! Prints every finding (any score) for each argument, with its explanation:
+//! `cargo run -p nepenthe-detect --example explain -- "text one" "text two"`.
+
 fn main() {
     let d = nepenthe_detect::Detector::new();
     for t in std::env::args().skip(1) {
