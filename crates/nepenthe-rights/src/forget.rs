@@ -112,12 +112,7 @@ impl Sources {
                 in_progress: 0,
                 blockers: vec![],
                 outcome: Outcome::AlreadyErased,
-                receipt: self
-                    .main
-                    .receipts(r.tenant, Some(id))
-                    .await?
-                    .into_iter()
-                    .next(),
+                receipt: self.main.latest_receipt(r.tenant, id).await?,
             });
         }
         let total = r.contacts.len() as u64;
@@ -176,7 +171,7 @@ impl Sources {
             let mut eo = EraseOptions::new(opts.actor.clone());
             eo.stop_in_progress = opts.stop_in_progress;
             eo.request_id = Some(request_id.clone());
-            eo.journal_archive_purge = self.archive.is_some();
+            // Journalled always (the default); purged below when the archive is attached.
             eo.defer_checkpoint = true;
             let mut extra = serde_json::Map::new();
             extra.insert(
@@ -216,12 +211,7 @@ impl Sources {
                     }
                 }
             }
-            fc.receipt = self
-                .main
-                .receipts(r.tenant, Some(&c.id))
-                .await?
-                .into_iter()
-                .next();
+            fc.receipt = self.main.latest_receipt(r.tenant, &c.id).await?;
             fc.outcome = Outcome::Erased;
             s.erased += 1;
             rep.step(&format!(

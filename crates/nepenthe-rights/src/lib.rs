@@ -154,29 +154,26 @@ impl Sources {
         out
     }
 
-    /// Finishes archive purges left by an interrupted erasure (see the crate invariants).
-    /// Returns how many contacts' archived rows were purged.
+    /// Finishes archive purges journalled by erasures (interrupted ones, or ones made while
+    /// the archive was not attached, e.g. through the API). Returns how many were finished.
     pub async fn finish_pending_purges(&self, rep: &mut dyn Reporter) -> Result<u64> {
-        let pending = self.main.pending_archive_purges().await?;
-        if pending.is_empty() {
-            return Ok(0);
-        }
+        // Without an archive attached the journal is kept: an archive may exist that this
+        // process was not given, and its rows are purged the next time it is.
         let Some(archive) = &self.archive else {
-            rep.step(&format!(
-                "{} erased contact(s) still have unreadable rows in the archive; attach the archive (--archive-database-url) to purge them",
-                pending.len()
-            ));
             return Ok(0);
         };
+        let pending = self.main.pending_archive_purges().await?;
         for p in &pending {
             let n = archive
                 .purge_contact_rows(p.tenant_id, &p.contact_id)
                 .await?;
             self.main.clear_archive_purge(p).await?;
-            rep.step(&format!(
-                "Finished interrupted erasure of contact '{}': purged {} interaction(s) from source archive",
-                p.contact_id, n.interactions
-            ));
+            if n.interactions > 0 {
+                rep.step(&format!(
+                    "Finished the erasure of contact '{}': purged {} interaction(s) from DataSource archive",
+                    p.contact_id, n.interactions
+                ));
+            }
         }
         Ok(pending.len() as u64)
     }

@@ -74,7 +74,7 @@ impl Sources {
                     match self.main.get_contact(tenant, id).await {
                         Ok(c) => contacts.push(c),
                         Err(StoreError::NotFound(_)) => {
-                            if self.main.receipts(tenant, Some(id)).await?.is_empty() {
+                            if self.main.latest_receipt(tenant, id).await?.is_none() {
                                 missing.push(id.clone());
                             } else {
                                 already_erased.push(id.clone());

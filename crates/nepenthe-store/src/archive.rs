@@ -323,8 +323,9 @@ impl Store {
     }
 
     /// Digests (into `acc`) a contact's interaction rows — every interaction (id, body,
-    /// participants) in id order, then every attachment (id, content) in (interaction, id)
-    /// order, both streamed in index order so nothing is sorted or held in memory — and with
+    /// participants) in (created, id) order, then every attachment (id, content) in
+    /// (interaction id, id) order, both read through an index so nothing is sorted or held in
+    /// memory (an `ORDER BY id` here made SQLite scan the whole tenant) — and with
     /// `delete`, deletes them, their attachments and index entries with three set-based
     /// statements. The erasure receipt's digest and the archive's use this one scheme.
     pub(crate) async fn contact_rows_tx(
@@ -338,7 +339,7 @@ impl Store {
         let mut out = ContactRowsTx::default();
         {
             let mut rows = sqlx::query(
-                "SELECT id, key_id, body, parts FROM interactions WHERE tenant_id = $1 AND contact_id = $2 ORDER BY id",
+                "SELECT id, key_id, body, parts FROM interactions WHERE tenant_id = $1 AND contact_id = $2 ORDER BY created_at, id",
             )
             .bind(tenant.0)
             .bind(contact.as_str())
@@ -454,6 +455,26 @@ impl Store {
         .execute(&mut *w.tx)
         .await?;
         w.commit().await
+    }
+
+    /// The latest erasure receipt of a contact, if it was erased.
+    pub async fn latest_receipt(
+        &self,
+        tenant: TenantId,
+        contact: &ContactId,
+    ) -> Result<Option<serde_json::Value>> {
+        let row = sqlx::query(
+            "SELECT receipt FROM erasures WHERE tenant_id = $1 AND contact_id = $2 ORDER BY erased_at DESC LIMIT 1",
+        )
+        .bind(tenant.0)
+        .bind(contact.as_str())
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| {
+            let s: String = r.try_get("receipt")?;
+            Ok(serde_json::from_str(&s).unwrap_or_default())
+        })
+        .transpose()
     }
 
     /// Tenants in which a contact id exists (ids are unique per tenant only).

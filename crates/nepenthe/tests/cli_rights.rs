@@ -700,8 +700,11 @@ backends!(kill_9_in_the_middle_of_a_batch, |env: Env| async move {
     assert_eq!(v["already_erased"], erased);
     assert_eq!(v["erased"], N - erased);
     assert_eq!(check_all_or_nothing(&env, &ids).await, N);
+    // With the archive attached every journalled purge is finished; without it the journal
+    // keeps one entry per erased contact for when an archive is attached.
     let store = env.store().await;
-    assert!(store.pending_archive_purges().await.unwrap().is_empty());
+    let pending = store.pending_archive_purges().await.unwrap().len();
+    assert_eq!(pending, if env.archive.is_some() { 0 } else { N });
     store.close().await;
     if let Some(a) = env.archive_store().await {
         for id in &ids {
