@@ -305,7 +305,7 @@ impl Store {
         };
         let sql = format!(
             "SELECT {CONTACT_COLUMNS} FROM contacts c JOIN data_keys k ON k.id = c.key_id \
-             WHERE c.tenant_id = $1 AND (c.created_at > $2 OR (c.created_at = $2 AND c.id > $3)) \
+             WHERE c.tenant_id = $1 AND (c.created_at, c.id) > ($2, $3) \
              ORDER BY c.created_at, c.id LIMIT $4"
         );
         let rows = sqlx::query(&sql)

@@ -551,26 +551,40 @@ impl Store {
             Some(c) => decode_cursor(c)?,
             None => (i64::MIN, String::new()),
         };
-        let sql = format!(
+        // Only the filters given become conditions, so the planner can use the
+        // (tenant, contact, created_at, id) and (tenant, created_at, id) indexes; the keyset
+        // cursor is a row-value comparison for the same reason.
+        let mut sql = format!(
             "SELECT {COLUMNS} FROM interactions i JOIN data_keys k ON k.id = i.key_id \
-             WHERE i.tenant_id = $1 AND (i.created_at > $2 OR (i.created_at = $2 AND i.id > $3)) \
-             AND ($4 = '' OR i.contact_id = $4) AND ($5 = '' OR i.status = $5) AND ($6 = '' OR i.media_type = $6) \
-             AND i.created_at >= $7 AND i.created_at < $8 \
-             ORDER BY i.created_at, i.id LIMIT $9"
+             WHERE i.tenant_id = $1 AND (i.created_at, i.id) > ($2, $3)"
         );
-        let rows = sqlx::query(&sql)
+        let mut texts: Vec<String> = Vec::new();
+        let mut n = 3;
+        for (col, v) in [
+            ("contact_id", f.contact_id.as_ref().map(|c| c.to_string())),
+            ("status", f.status.map(|s| s.as_str().to_owned())),
+            ("media_type", f.media_type.map(|s| s.as_str().to_owned())),
+        ] {
+            if let Some(v) = v {
+                n += 1;
+                sql.push_str(&format!(" AND i.{col} = ${n}"));
+                texts.push(v);
+            }
+        }
+        sql.push_str(&format!(
+            " AND i.created_at >= ${} AND i.created_at < ${} ORDER BY i.created_at, i.id LIMIT ${}",
+            n + 1,
+            n + 2,
+            n + 3
+        ));
+        let mut q = sqlx::query(&sql)
             .bind(tenant.0)
             .bind(after_ms)
-            .bind(after_id)
-            .bind(
-                f.contact_id
-                    .as_ref()
-                    .map(|c| c.as_str())
-                    .unwrap_or("")
-                    .to_owned(),
-            )
-            .bind(f.status.map(|s| s.as_str()).unwrap_or(""))
-            .bind(f.media_type.map(|s| s.as_str()).unwrap_or(""))
+            .bind(after_id);
+        for t in texts {
+            q = q.bind(t);
+        }
+        let rows = q
             .bind(f.from.map(|t| t.timestamp_millis()).unwrap_or(i64::MIN))
             .bind(f.to.map(|t| t.timestamp_millis()).unwrap_or(i64::MAX))
             .bind(limit + 1)
