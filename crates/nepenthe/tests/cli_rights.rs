@@ -685,7 +685,7 @@ backends!(kill_9_in_the_middle_of_a_batch, |env: Env| async move {
     let status = child.wait().unwrap();
     assert!(!status.success());
     let erased = check_all_or_nothing(&env, &ids).await;
-    assert!(erased >= 20 && erased < N, "erased {erased} of {N}");
+    assert!((20..N).contains(&erased), "erased {erased} of {N}");
 
     // Rerunning completes the batch: the erased ones are reported, the rest erased.
     let o = env.run(&[
