@@ -690,6 +690,9 @@ const WEAK_CUES: &[&str] = &[
     ", ",
 ];
 
+/// Weak cues too common to make an ordinary word ("dot", "will") a name.
+const GENERIC_CUES: &[&str] = &[", ", "and ", "is ", "to ", "with ", "from ", "via "];
+
 pub(crate) struct Names {
     map: HashMap<Box<str>, u8, BuildHasherDefault<Fx>>,
     /// The last word of every cue phrase and title.
@@ -891,7 +894,9 @@ impl Names {
                     "first name in lower-case transcript (gazetteer)",
                 )
             } else if first_amb
-                && (strong.is_some() || weak.is_some() || (cap && next_ext > i + 1 && !sent_start))
+                && (strong.is_some()
+                    || weak.is_some_and(|w| !GENERIC_CUES.contains(&w))
+                    || (cap && next_ext > i + 1 && !sent_start))
             {
                 (0.75, "first name that is also a common word, with a cue")
             } else if first_amb

@@ -190,7 +190,7 @@ impl Patterns {
                 r"(?-u)\b(?:{US_STATES}),? [0-9]{{5}}(?:-[0-9]{{4}})?\b"
             )),
             street: re(&format!(
-                r"(?-u:\b)(?:(?:Flat|Apartment|Apt|Unit) [0-9]+[A-Za-z]?,?[ \n])?[0-9]{{1,5}}[A-Za-z]?,? (?:[\p{{Lu}}][\p{{L}}'’\-]*\.? |(?:St|Saint)\.? ){{1,3}}(?:{STREET_SUFFIX})\.?(?-u:\b)(?: (?:Apt|Apartment|Unit|Suite|Flat|#) ?[0-9]+[A-Za-z]?(?-u:\b))?"
+                r"(?-u:\b)(?:(?:Flat|Apartment|Apt|Unit) [0-9]+[A-Za-z]?,?[ \n])?[0-9]{{1,5}}[A-Za-z]?,? (?:[\p{{Lu}}][\p{{L}}'’\-]*\.? |(?:St|Saint)\.? ){{1,3}}(?:{STREET_SUFFIX})\.?(?-u:\b)(?: (?:NE|NW|SE|SW|N|S|E|W)(?-u:\b))?(?:,? (?:Apt|Apartment|Unit|Suite|Flat|#) ?[0-9]+[A-Za-z]?(?-u:\b))?"
             )),
             town: re(
                 r"^(?:,? ?\n|, | )([\p{Lu}][\p{L}'’\-]+(?: (?:upon|on|under|in|le|en|de) [\p{Lu}][\p{L}'’\-]+| [\p{Lu}][\p{L}'’\-]+){0,2})",
@@ -203,7 +203,7 @@ impl Patterns {
                 r"(?-u:\b)((?:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|oh|and)[ \-]?)+|[0-9]{1,5}[a-z]?) ((?:[a-z'’]+ ){1,3})(street|road|lane|avenue|close|drive|way|crescent|gardens|terrace|place|grove|court|rise|walk|boulevard|square|parade|mews)(?-u:\b)",
             ),
             spoken_email: re(
-                r"(?-u)\b([a-z0-9]+(?: (?:dot|underscore|dash|hyphen|point) [a-z0-9]+)*) (?:at|at sign) ((?:[a-z0-9]+ dot )+(?:com|net|org|uk|me|de|pl|fr|ie|io|edu|gov|us|info|biz|eu|es|nl|dk|no))\b",
+                r"(?-u)\b([a-z0-9]+(?:(?: (?:dot|underscore|dash|hyphen|point) | ?[\[(](?:dot|\.)[\])] ?|[._\-])[a-z0-9]+)*)(?: (?:at|at sign) | ?[\[(]at[\])] ?)((?:[a-z0-9\-]+(?: dot | ?[\[(](?:dot|\.)[\])] ?|\.))+(?:com|net|org|uk|me|de|pl|fr|ie|io|edu|gov|us|info|biz|eu|es|nl|dk|no))\b",
             ),
             spoken_date: re(
                 r"(?-u)\b(?:the )?((?:twenty|thirty)[ \-](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)(?: of)? (january|february|march|april|may|june|july|august|september|october|november|december),? ((?:nineteen|twenty|two thousand)(?:(?: and)?[ \-](?:oh|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred))*)\b",

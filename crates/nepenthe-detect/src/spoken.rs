@@ -195,8 +195,12 @@ pub(crate) fn run(
             ));
         }
     }
-    if memchr::memmem::find(lower, b" dot ").is_some()
-        && memchr::memmem::find(lower, b" at ").is_some()
+    if (memchr::memmem::find(lower, b" dot ").is_some()
+        || memchr::memmem::find(lower, b"dot]").is_some()
+        || memchr::memmem::find(lower, b"dot)").is_some())
+        && (memchr::memmem::find(lower, b" at ").is_some()
+            || memchr::memmem::find(lower, b"at]").is_some()
+            || memchr::memmem::find(lower, b"at)").is_some())
     {
         for c in pats.spoken_email.captures_iter(&doc.lower) {
             if let Some(m) = c.get(0) {

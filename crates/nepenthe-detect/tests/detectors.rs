@@ -181,6 +181,10 @@ fn addresses() {
         ["3010 Flores Ct, New York, NY 10027"]
     );
     assert_eq!(addr("Postcode is SW1A 1AA."), ["SW1A 1AA"]);
+    assert_eq!(
+        addr("1600 Pennsylvania Avenue NW, Washington, DC 20500"),
+        ["1600 Pennsylvania Avenue NW, Washington, DC 20500"]
+    );
     assert_eq!(addr("caller: my postcode is ls1 4ab"), ["ls1 4ab"]);
     assert_eq!(addr("caller: i think so"), Vec::<String>::new());
     assert_eq!(
