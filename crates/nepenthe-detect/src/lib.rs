@@ -81,7 +81,7 @@ pub struct Span {
     /// Confidence in 0..=1.
     pub score: f32,
     /// Why the span was reported: the detector and the cues that moved its score.
-    pub explanation: String,
+    pub explanation: std::borrow::Cow<'static, str>,
     /// The value is one of the document's known contact's own values (found by
     /// the contact matcher, or equal to a contact value). A data subject's copy
     /// of an interaction keeps these and redacts the rest (GDPR Art. 15(4)).
@@ -354,8 +354,8 @@ fn to_spans(text: &str, cands: Vec<Cand>) -> Vec<Span> {
         let start = cpos;
         advance(c.be, &mut bpos, &mut cpos);
         let explanation = match c.cue {
-            Some(cue) => format!("{}; context \"{}\"", c.why, cue.trim()),
-            None => c.why.to_string(),
+            Some(cue) => std::borrow::Cow::Owned(format!("{}; context \"{}\"", c.why, cue.trim())),
+            None => std::borrow::Cow::Borrowed(c.why),
         };
         out.push(Span {
             start,

@@ -198,7 +198,7 @@ pub fn scan(detector: &Detector, input: &ScanInput, opts: &ScanOptions) -> ScanO
         .map(|s| {
             let mut w = WireSpan::from(s);
             if opts.explain {
-                w.explanation = Some(s.explanation.clone());
+                w.explanation = Some(s.explanation.to_string());
             }
             w
         })
