@@ -12,7 +12,10 @@ const T: TenantId = TenantId(1);
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let contacts: usize = std::env::var("CONTACTS").ok().and_then(|v| v.parse().ok()).unwrap_or(5000);
+    let contacts: usize = std::env::var("CONTACTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5000);
     let per = 10;
     let db = TestDb::sqlite();
     let s = db.open().await;

@@ -77,6 +77,14 @@ impl std::fmt::Display for ExitCode {
 impl std::error::Error for ExitCode {}
 
 fn main() {
+    // A panic payload could quote data being processed: report the location only.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("internal error: nepenthe panicked at {at}");
+    }));
     let cli = match Cli::try_parse_from(rights::ucs_flags(std::env::args_os())) {
         Ok(cli) => cli,
         Err(e) => {
