@@ -107,12 +107,19 @@ pub fn run(args: ScanArgs) -> anyhow::Result<()> {
     });
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
-    for o in &outputs {
-        serde_json::to_writer(&mut w, o).context("failed to encode output")?;
-        w.write_all(b"\n").context("failed to write output")?;
+    match write_all(&mut w, &outputs) {
+        // A closed pipe (`nepenthe scan ... | head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("failed to write output"),
     }
-    w.flush().context("failed to write output")?;
-    Ok(())
+}
+
+fn write_all(w: &mut impl Write, outputs: &[wire::ScanOutput]) -> std::io::Result<()> {
+    for o in outputs {
+        serde_json::to_writer(&mut *w, o)?;
+        w.write_all(b"\n")?;
+    }
+    w.flush()
 }
 
 fn options(args: &ScanArgs) -> anyhow::Result<ScanOptions> {
