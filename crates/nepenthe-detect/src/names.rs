@@ -221,8 +221,6 @@ const STOP: &[&str] = &[
     "january",
     "february",
     "march",
-    "april",
-    "june",
     "july",
     "september",
     "october",
@@ -434,7 +432,6 @@ const STOP: &[&str] = &[
     "high",
     "mill",
     "queen",
-    "king",
     "mount",
     "highfield",
     "springfield",
@@ -450,7 +447,6 @@ const STOP: &[&str] = &[
     "fri",
     "sat",
     "sun",
-    "jan",
     "feb",
     "mar",
     "apr",
@@ -690,6 +686,31 @@ const WEAK_CUES: &[&str] = &[
     ", ",
 ];
 
+/// Very frequent English words: an ambiguous surname among them ("will",
+/// "may", "call") does not continue a lower-case name.
+const FREQUENT: &[&str] = &[
+    "will", "may", "can", "call", "see", "bill", "long", "little", "young", "good", "well",
+    "still", "just", "need", "said", "told", "help", "back", "over", "best", "ever", "even",
+    "only", "soon", "then", "than", "there", "here", "more", "most", "much", "many", "some", "all",
+    "any", "few", "new", "old", "big", "hope", "love", "joy", "free", "fine", "happy", "about",
+    "after", "again", "also", "always", "now", "never", "today", "please", "thanks", "yes", "no",
+    "ok", "okay", "right", "wrong", "left", "sure", "true", "from", "with", "into", "upon",
+    "under", "down", "up", "out", "off", "on", "in", "at", "by", "for", "of", "to", "and", "but",
+    "or", "so", "as", "if", "is", "are", "was", "were", "be", "been", "have", "has", "had", "do",
+    "does", "did", "get", "got", "go", "going", "gone", "come", "came", "make", "made", "take",
+    "took", "give", "gave", "know", "knew", "think", "say", "says", "tell", "ask", "want", "like",
+    "look", "use", "find", "work", "seem", "feel", "try", "leave", "put", "mean", "keep", "let",
+    "show", "hear", "play", "run", "move", "live", "hold", "bring", "write", "sit", "stand",
+    "lose", "pay", "meet", "set", "learn", "change", "lead", "watch", "follow", "stop", "speak",
+    "read", "spend", "grow", "open", "walk", "win", "offer", "buy", "wait", "send", "expect",
+    "build", "stay", "fall", "cut", "reach", "pass", "sell", "report", "pull", "the", "a", "an",
+    "my", "your", "his", "her", "its", "our", "their", "this", "that", "these", "those", "i",
+    "you", "he", "she", "it", "we", "they", "me", "him", "us", "them", "what", "which", "who",
+    "when", "where", "why", "how", "number", "card", "account", "order", "day", "week", "month",
+    "year", "time", "mobile", "phone", "email", "address", "street", "road", "same", "speaking",
+    "here", "calling", "again",
+];
+
 /// Weak cues too common to make an ordinary word ("dot", "will") a name.
 const GENERIC_CUES: &[&str] = &[", ", "and ", "is ", "to ", "with ", "from ", "via "];
 
@@ -719,6 +740,14 @@ impl Names {
         }
         for w in STOP {
             *map.entry((*w).into()).or_insert(0) |= G_STOP;
+        }
+        // Month names that are also first names need the cues of an ambiguous name.
+        for w in ["jan", "april", "june", "august", "may"] {
+            if let Some(f) = map.get_mut(w) {
+                if *f & G_FIRST != 0 {
+                    *f = (*f & !G_FIRST) | G_FIRST_AMB;
+                }
+            }
         }
         let cue_words = STRONG_CUES
             .iter()
@@ -987,7 +1016,7 @@ impl Names {
             // A capitalised name continues with capitalised words only.
             let first_cap = toks[i].flags & T_CAP != 0;
             let ok = if lmode && !first_cap && t.flags & T_LOWER != 0 {
-                g & (G_SUR | G_FIRST) != 0
+                g & (G_SUR | G_FIRST) != 0 || (g & G_SUR_AMB != 0 && !FREQUENT.contains(&w))
             } else {
                 cap
             };

@@ -791,7 +791,7 @@ impl Patterns {
         }
         for (s, e, street) in spans {
             let (ty, score, why) = if street {
-                (EntityType::StreetAddress, 0.96, "street address")
+                (EntityType::StreetAddress, 0.98, "street address")
             } else {
                 (
                     EntityType::Postcode,
