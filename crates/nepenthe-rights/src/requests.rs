@@ -107,6 +107,9 @@ impl Default for PrivacyConfig {
 /// A request as submitted.
 #[derive(Clone, Debug)]
 pub struct NewPrivacyRequest {
+    /// The caller's id for the request (1 to 64 of A-Z, a-z, 0-9, '-', '_', '.', ':'),
+    /// unique in the tenant; generated when absent.
+    pub id: Option<String>,
     pub kind: RequestKind,
     /// An identification request object, an array of contact ids, or a string of ids.
     pub subject: serde_json::Value,
@@ -146,10 +149,23 @@ impl Sources {
                 .collect(),
         };
         let subject_json = serde_json::to_value(&stored).unwrap_or_default();
+        if let Some(id) = &req.id {
+            let ok = !id.is_empty()
+                && id.len() <= 64
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
+            if !ok {
+                return Err(RightsError::Usage(
+                    "a privacy request id must be 1 to 64 characters of A-Z, a-z, 0-9, '-', '_', '.' or ':'".into(),
+                ));
+            }
+        }
         let rec = self
             .main
             .create_privacy_request(
                 tenant,
+                req.id.as_deref(),
                 req.kind.as_str(),
                 req.confirm,
                 actor,

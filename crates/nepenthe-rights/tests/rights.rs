@@ -665,6 +665,7 @@ matrix!(privacy_requests, |env: Env| async move {
         role: Role::Compliance,
     };
     let new = |kind, subject: Value, confirm| NewPrivacyRequest {
+        id: None,
         kind,
         subject,
         confirm,

@@ -59,6 +59,8 @@ pub struct ServerConfig {
     pub identify: IdentifyConfig,
     /// Page size when a list request gives none.
     pub default_page_size: u32,
+    /// Days a finished privacy request keeps its subject values (0 to 30).
+    pub privacy_subject_retention_days: u32,
 }
 
 impl Default for ServerConfig {
@@ -67,6 +69,7 @@ impl Default for ServerConfig {
             body_limit_bytes: 16 * 1024 * 1024,
             identify: IdentifyConfig::default(),
             default_page_size: 50,
+            privacy_subject_retention_days: nepenthe_rights::DEFAULT_SUBJECT_RETENTION_DAYS,
         }
     }
 }

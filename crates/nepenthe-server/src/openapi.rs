@@ -191,6 +191,32 @@ fn operation_shape(op: Op) -> (Option<Value>, Vec<Value>, &'static str, Value) {
         Op::GenesysGetConversation | Op::GenesysGetCall => {
             (None, vec![], "200", ok("Conversation"))
         }
+        Op::CreatePrivacyRequest => (
+            Some(schema("PrivacyRequestInput")),
+            vec![],
+            "201",
+            json_response("Recorded and run; the request in its final state", schema("PrivacyRequest")),
+        ),
+        Op::ListPrivacyRequests => (
+            None,
+            vec![
+                query("status", "received, in_progress, completed, rejected or failed", json!({"type": "string"})),
+                query("overdue", "Only requests past their due date and not finished", json!({"type": "boolean"})),
+                query("page_size", "Requests per page, 1 to 1000", json!({"type": "integer"})),
+            ],
+            "200",
+            ok("PrivacyRequestPage"),
+        ),
+        Op::GetPrivacyRequest => (None, vec![], "200", ok("PrivacyRequest")),
+        Op::DownloadPrivacyExport => (
+            None,
+            vec![],
+            "200",
+            json_response(
+                "The export bundle: every contact with its interactions (attachments inlined as base64) and unlinked interactions, from all data sources",
+                json!({"type": "object"}),
+            ),
+        ),
     }
 }
 
@@ -396,6 +422,21 @@ fn schemas() -> Value {
                 "object_type": s, "object_ids": strings, "details": {"type": "object"}}}},
             "next_before": {"type": "integer", "nullable": true}}},
         "Receipts": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}}},
+        "PrivacyRequestInput": {"type": "object", "required": ["type", "subject"], "additionalProperties": false, "properties": {
+            "id": {"type": "string", "maxLength": 64, "description": "Your id for the request (e.g. a ticket number), unique in the tenant; generated when absent"},
+            "type": enumeration(&["export", "erase", "rectify", "count"]),
+            "subject": {"description": "A UCS identification request ({\"EmailAddress\": ...}; TenantId defaults to the token's), an array of contact ids, or \"id1,id2\""},
+            "confirm": {"type": "boolean", "default": false, "description": "Erase and rectify only report unless true"},
+            "replace": {"type": "array", "items": s, "description": "Rectify: 'old=new' replacements"},
+            "max_contacts": {"type": "integer", "minimum": 1, "default": 10},
+            "stop_in_progress": {"type": "boolean", "default": false}}},
+        "PrivacyRequest": {"type": "object", "properties": {
+            "id": s, "type": s, "status": enumeration(&["received", "in_progress", "completed", "rejected", "failed"]),
+            "confirm": {"type": "boolean"}, "received_at": ts, "due_at": ts, "updated_at": ts, "completed_at": ts_null,
+            "overdue": {"type": "boolean"}, "subject_purge_after": ts_null, "subject_purged_at": ts_null,
+            "result": {"type": "object", "nullable": true, "description": "Contact ids, counts per data source, receipts; never personal data"},
+            "error": s_null, "download": s_null}},
+        "PrivacyRequestPage": {"type": "object", "properties": {"items": {"type": "array", "items": schema("PrivacyRequest")}}},
         "ScanInput": {"type": "object", "required": ["text"], "properties": {
             "id": {}, "text": s, "contact": {"type": "object", "description": "The document's known contact (FirstName, EmailAddress, ...)"}}},
         "ScanOutput": {"type": "object", "properties": {

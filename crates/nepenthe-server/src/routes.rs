@@ -54,6 +54,10 @@ pub(crate) enum Op {
     GenesysPatchAttributes,
     GenesysGetConversation,
     GenesysGetCall,
+    CreatePrivacyRequest,
+    ListPrivacyRequests,
+    GetPrivacyRequest,
+    DownloadPrivacyExport,
 }
 
 const fn r(
@@ -310,6 +314,38 @@ pub const ROUTES: &[Route] = &[
         "A conversation in Genesys Cloud's shape",
         Op::GenesysGetConversation,
     ),
+    r(
+        "POST",
+        "/api/v1/privacy-requests",
+        Some(P::PrivacyRequests),
+        "privacy",
+        "Submit a data-subject request (export, erase, rectify, count); runs at once",
+        Op::CreatePrivacyRequest,
+    ),
+    r(
+        "GET",
+        "/api/v1/privacy-requests",
+        Some(P::PrivacyRequests),
+        "privacy",
+        "List privacy requests, newest first (filter by status, overdue)",
+        Op::ListPrivacyRequests,
+    ),
+    r(
+        "GET",
+        "/api/v1/privacy-requests/{id}",
+        Some(P::PrivacyRequests),
+        "privacy",
+        "Read a privacy request",
+        Op::GetPrivacyRequest,
+    ),
+    r(
+        "GET",
+        "/api/v1/privacy-requests/{id}/export",
+        Some(P::PrivacyRequests),
+        "privacy",
+        "Download a completed export request's result as one JSON bundle",
+        Op::DownloadPrivacyExport,
+    ),
 ];
 
 /// The route table.
@@ -367,6 +403,10 @@ fn handler(route: &Route) -> MethodRouter<AppState> {
             on(f, genesys::patch_attributes)
         }
         Op::GenesysGetConversation | Op::GenesysGetCall => on(f, genesys::get_conversation),
+        Op::CreatePrivacyRequest => on(f, crate::handlers::privacy::create),
+        Op::ListPrivacyRequests => on(f, crate::handlers::privacy::list),
+        Op::GetPrivacyRequest => on(f, crate::handlers::privacy::get),
+        Op::DownloadPrivacyExport => on(f, crate::handlers::privacy::export),
     }
 }
 

@@ -65,11 +65,13 @@ fn record(r: &AnyRow) -> Result<PrivacyRequestRecord> {
 }
 
 impl Store {
-    /// Records a received privacy request with its subject encrypted under a new key.
+    /// Records a received privacy request with its subject encrypted under a new key. `id`
+    /// is the caller's (unique in the tenant, else `Conflict`) or generated.
     #[allow(clippy::too_many_arguments)]
     pub async fn create_privacy_request(
         &self,
         tenant: TenantId,
+        id: Option<&str>,
         kind: &str,
         confirm: bool,
         actor: &Actor,
@@ -77,8 +79,11 @@ impl Store {
         received_at: Timestamp,
         due_at: Timestamp,
     ) -> Result<PrivacyRequestRecord> {
-        let id = format!("pr-{}", nepenthe_core::ids::generate_id());
-        let key_id = format!("r-{id}");
+        let id = id
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("pr-{}", nepenthe_core::ids::generate_id()));
+        // Data key ids are global: the tenant is part of this one.
+        let key_id = format!("r-{tenant}-{id}");
         let (dk, wrapped) = self.new_data_key(tenant, &key_id);
         let sealed = seal_json(
             &dk,
@@ -86,6 +91,16 @@ impl Store {
             &aad(tenant, "privacy_requests", &id, "subject"),
         );
         let mut w = self.write_tx().await?;
+        let exists = sqlx::query("SELECT 1 FROM privacy_requests WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.0)
+            .bind(&id)
+            .fetch_optional(&mut *w.tx)
+            .await?;
+        if exists.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "privacy request {id} already exists"
+            )));
+        }
         self.insert_data_key(&mut w.tx, tenant, &key_id, &wrapped)
             .await?;
         sqlx::query(
@@ -228,8 +243,9 @@ impl Store {
             if let Some(key_id) = r.try_get::<Option<String>, _>("key_id")? {
                 self.delete_data_key(&mut w.tx, tenant, &key_id).await?;
             }
-            sqlx::query("UPDATE privacy_requests SET subject = NULL, key_id = NULL, subject_purged_at = $1 WHERE id = $2")
+            sqlx::query("UPDATE privacy_requests SET subject = NULL, key_id = NULL, subject_purged_at = $1 WHERE tenant_id = $2 AND id = $3")
                 .bind(now.timestamp_millis())
+                .bind(tenant.0)
                 .bind(&id)
                 .execute(&mut *w.tx)
                 .await?;

@@ -5,6 +5,7 @@ pub(crate) mod admin;
 pub(crate) mod contacts;
 pub(crate) mod genesys;
 pub(crate) mod interactions;
+pub(crate) mod privacy;
 pub(crate) mod scan;
 pub(crate) mod system;
 

@@ -24,6 +24,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PrivacyRequestInput {
+    /// The caller's id for the request (e.g. its ticket number); generated when absent.
+    id: Option<String>,
     #[serde(rename = "type")]
     kind: RequestKind,
     /// An identification request object, an array of contact ids, or "id1,id2".
@@ -134,12 +136,26 @@ pub(crate) async fn create(
             "a rectify request needs at least one replacement in \"replace\" (\"old=new\")",
         ));
     }
+    if let Some(id) = &body.id {
+        // Recorded in the audit log and receipts: an id, never free text.
+        let ok = !id.is_empty()
+            && id.len() <= 64
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
+        if !ok {
+            return Err(ApiError::unprocessable(
+                "id must be 1 to 64 characters of A-Z, a-z, 0-9, '-', '_', '.' or ':'",
+            ));
+        }
+    }
     let max_contacts = body.max_contacts.unwrap_or(DEFAULT_MAX_CONTACTS);
     if max_contacts == 0 {
         return Err(ApiError::unprocessable("max_contacts must be at least 1"));
     }
     purge_due(&state).await?;
     let req = NewPrivacyRequest {
+        id: body.id,
         kind: body.kind,
         subject: body.subject,
         confirm: body.confirm,
@@ -197,7 +213,11 @@ pub(crate) async fn get(
     caller: Caller,
     ids: PathIds,
 ) -> ApiResult<Json<PrivacyRequestDto>> {
-    let rec = match state.store.get_privacy_request(caller.tenant, ids.at(0)).await {
+    let rec = match state
+        .store
+        .get_privacy_request(caller.tenant, ids.at(0))
+        .await
+    {
         Ok(r) => r,
         Err(StoreError::NotFound(_)) => return Err(ApiError::not_found("privacy request")),
         Err(e) => return Err(e.into()),

@@ -198,6 +198,9 @@ pub fn concrete(
 ) -> (String, Option<Value>) {
     let path = if template.starts_with("/api/v1/contacts/") {
         template.replace("{id}", contact)
+    } else if template.starts_with("/api/v1/privacy-requests/") {
+        // The export request the POST below creates, named after the contact.
+        template.replace("{id}", &format!("pr-{contact}"))
     } else {
         template
             .replace("{id}", interaction)
@@ -223,6 +226,9 @@ pub fn concrete(
         ("POST", "/api/v1/interactions/{id}/attachments") => Some(serde_json::json!(
             {"name": "a.txt", "mime_type": "text/plain", "content_base64": "eA=="}
         )),
+        ("POST", "/api/v1/privacy-requests") => Some(
+            serde_json::json!({"id": format!("pr-{contact}"), "type": "export", "subject": [contact]}),
+        ),
         ("POST", "/api/v1/scan") => {
             Some(serde_json::json!({"id": 1, "text": "Call me on 07700 900123"}))
         }

@@ -11,5 +11,6 @@ mod identify;
 mod interactions;
 mod isolation;
 mod oneshot;
+mod privacy;
 mod roles;
 mod system;

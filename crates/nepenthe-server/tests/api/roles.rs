@@ -57,6 +57,14 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/scan", ALL),
     ("GET", "/api/v1/audit", "compliance admin"),
     ("GET", "/api/v1/receipts", "compliance admin"),
+    ("POST", "/api/v1/privacy-requests", "compliance admin"),
+    ("GET", "/api/v1/privacy-requests", "compliance admin"),
+    ("GET", "/api/v1/privacy-requests/{id}", "compliance admin"),
+    (
+        "GET",
+        "/api/v1/privacy-requests/{id}/export",
+        "compliance admin",
+    ),
     (
         "DELETE",
         "/api/v1/interactions/{id}",
