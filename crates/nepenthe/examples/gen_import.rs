@@ -7,11 +7,30 @@ use rand::{Rng, SeedableRng};
 use std::io::Write;
 
 const WORDS: &[&str] = &[
-    "hello", "thanks", "for", "calling", "account", "balance", "payment", "card", "address", "please",
-    "confirm", "your", "postcode", "delivery", "order", "refund", "agent", "customer", "today", "issue",
+    "hello", "thanks", "for", "calling", "account", "balance", "payment", "card", "address",
+    "please", "confirm", "your", "postcode", "delivery", "order", "refund", "agent", "customer",
+    "today", "issue",
 ];
-const FIRST: &[&str] = &["Jane", "Omar", "Zoë", "Bartłomiej", "Aoife", "Priya", "Chen", "Lars"];
-const LAST: &[&str] = &["Doe", "Haddad", "Ó Súilleabháin", "Kowalski", "Murphy", "Patel", "Wei", "Berg"];
+const FIRST: &[&str] = &[
+    "Jane",
+    "Omar",
+    "Zoë",
+    "Bartłomiej",
+    "Aoife",
+    "Priya",
+    "Chen",
+    "Lars",
+];
+const LAST: &[&str] = &[
+    "Doe",
+    "Haddad",
+    "Ó Súilleabháin",
+    "Kowalski",
+    "Murphy",
+    "Patel",
+    "Wei",
+    "Berg",
+];
 
 fn arg(name: &str, default: &str) -> String {
     let args: Vec<String> = std::env::args().collect();
@@ -22,7 +41,9 @@ fn arg(name: &str, default: &str) -> String {
 }
 
 fn main() -> std::io::Result<()> {
-    let n: usize = arg("--interactions", "100000").parse().expect("--interactions N");
+    let n: usize = arg("--interactions", "100000")
+        .parse()
+        .expect("--interactions N");
     let per: usize = arg("--per-contact", "10").parse().expect("--per-contact N");
     let out = arg("--out", "/tmp/nepenthe-import.jsonl");
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);

@@ -12,7 +12,9 @@ struct Env {
 
 impl Env {
     fn new() -> Env {
-        let env = Env { dir: tempfile::tempdir().unwrap() };
+        let env = Env {
+            dir: tempfile::tempdir().unwrap(),
+        };
         let out = env.run_raw(&["keys", "generate"], &[]);
         assert!(out.status.success());
         std::fs::write(env.key(), &out.stdout).unwrap();
@@ -40,11 +42,21 @@ impl Env {
     fn run(&self, args: &[&str]) -> Output {
         let key = self.key();
         let db = self.db();
-        self.run_raw(args, &[("NEPENTHE_KEY_FILE", key.to_str().unwrap()), ("NEPENTHE_DATABASE_URL", &db)])
+        self.run_raw(
+            args,
+            &[
+                ("NEPENTHE_KEY_FILE", key.to_str().unwrap()),
+                ("NEPENTHE_DATABASE_URL", &db),
+            ],
+        )
     }
     fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap()
     }
     fn write(&self, name: &str, text: &str) -> PathBuf {
@@ -64,22 +76,53 @@ fn missing_and_wrong_keys_are_refused() {
     let db = env.db();
     let out = env.run_raw(&["migrate"], &[("NEPENTHE_DATABASE_URL", &db)]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("no key-encryption key configured"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no key-encryption key configured"),
+        "{}",
+        stderr(&out)
+    );
     env.ok(&["migrate"]);
-    let other = env.write("other.kek", &String::from_utf8(env.run_raw(&["keys", "generate"], &[]).stdout).unwrap());
-    let out = env.run_raw(&["migrate"], &[("NEPENTHE_DATABASE_URL", &db), ("NEPENTHE_KEY_FILE", other.to_str().unwrap())]);
+    let other = env.write(
+        "other.kek",
+        &String::from_utf8(env.run_raw(&["keys", "generate"], &[]).stdout).unwrap(),
+    );
+    let out = env.run_raw(
+        &["migrate"],
+        &[
+            ("NEPENTHE_DATABASE_URL", &db),
+            ("NEPENTHE_KEY_FILE", other.to_str().unwrap()),
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("does not match this database"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("does not match this database"),
+        "{}",
+        stderr(&out)
+    );
     let bad = env.write("bad.kek", "not a key");
-    let out = env.run_raw(&["migrate"], &[("NEPENTHE_DATABASE_URL", &db), ("NEPENTHE_KEY_FILE", bad.to_str().unwrap())]);
+    let out = env.run_raw(
+        &["migrate"],
+        &[
+            ("NEPENTHE_DATABASE_URL", &db),
+            ("NEPENTHE_KEY_FILE", bad.to_str().unwrap()),
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
-    assert!(!stderr(&out).contains("not a key"), "key material must not be echoed");
+    assert!(
+        !stderr(&out).contains("not a key"),
+        "key material must not be echoed"
+    );
 }
 
 #[test]
 fn usage_errors_exit_2() {
     let env = Env::new();
-    assert_eq!(env.run(&["token", "create", "--tenant", "1", "--role", "root"]).status.code(), Some(2));
+    assert_eq!(
+        env.run(&["token", "create", "--tenant", "1", "--role", "root"])
+            .status
+            .code(),
+        Some(2)
+    );
     assert_eq!(env.run(&["no-such-command"]).status.code(), Some(2));
 }
 
@@ -89,8 +132,20 @@ fn tenants_tokens_and_revocation() {
     let out = env.run(&["token", "create", "--tenant", "101", "--role", "agent"]);
     assert_eq!(out.status.code(), Some(1), "tenant must exist first");
     env.ok(&["tenant", "create", "--id", "101", "--name", "Acme"]);
-    assert_eq!(env.run(&["tenant", "create", "--id", "101"]).status.code(), Some(1));
-    let secret = env.ok(&["token", "create", "--tenant", "101", "--role", "compliance", "--label", "dpo"]);
+    assert_eq!(
+        env.run(&["tenant", "create", "--id", "101"]).status.code(),
+        Some(1)
+    );
+    let secret = env.ok(&[
+        "token",
+        "create",
+        "--tenant",
+        "101",
+        "--role",
+        "compliance",
+        "--label",
+        "dpo",
+    ]);
     assert!(secret.trim().starts_with("npt_"));
     let list = env.ok(&["token", "list"]);
     assert!(list.contains("compliance") && list.contains("active"));
@@ -102,7 +157,9 @@ fn tenants_tokens_and_revocation() {
     let raw = std::fs::read(env.dir.path().join("db.sqlite")).unwrap();
     let wal = std::fs::read(env.dir.path().join("db.sqlite-wal")).unwrap_or_default();
     for bytes in [raw, wal] {
-        assert!(!bytes.windows(secret.trim().len()).any(|w| w == secret.trim().as_bytes()));
+        assert!(!bytes
+            .windows(secret.trim().len())
+            .any(|w| w == secret.trim().as_bytes()));
     }
 }
 
@@ -116,7 +173,9 @@ fn import_commits_batches_and_stops_at_a_bad_line() {
     env.ok(&["tenant", "create", "--id", "5"]);
     let mut lines = Vec::new();
     for i in 0..5 {
-        lines.push(format!(r#"{{"kind":"contact","id":"C{i}","first_name":"N{i}","emails":["c{i}@example.org"]}}"#));
+        lines.push(format!(
+            r#"{{"kind":"contact","id":"C{i}","first_name":"N{i}","emails":["c{i}@example.org"]}}"#
+        ));
         lines.push(format!(
             r#"{{"kind":"interaction","id":"I{i}","contact_id":"C{i}","media_type":"chat","text":"hello","attachments":[{{"name":"a.txt","content_base64":"aGVsbG8="}}],"participants":[{{"purpose":"customer","attributes":{{"K":"v"}}}}]}}"#
         ));
@@ -125,11 +184,21 @@ fn import_commits_batches_and_stops_at_a_bad_line() {
     lines.push(r#"{"kind":"contact","id":"AFTER"}"#.into());
     let file = env.write("in.jsonl", &(lines.join("\n") + "\n"));
     assert_eq!(count_lines(&file), 12);
-    let out = env.run(&["import", file.to_str().unwrap(), "--tenant", "5", "--batch-size", "4"]);
+    let out = env.run(&[
+        "import",
+        file.to_str().unwrap(),
+        "--tenant",
+        "5",
+        "--batch-size",
+        "4",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(err.contains("line 11"), "{err}");
-    assert!(!err.contains("secret-not-an-email"), "no PII in errors: {err}");
+    assert!(
+        !err.contains("secret-not-an-email"),
+        "no PII in errors: {err}"
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("imported 4 contacts and 4 interactions"));
 
     // A clean file imports fully; re-importing the same ids conflicts and changes nothing.
@@ -154,16 +223,32 @@ fn backup_restore_and_key_rotation_through_the_cli() {
     );
     env.ok(&["import", file.to_str().unwrap(), "--tenant", "9"]);
     let backup = env.dir.path().join("backup.jsonl");
-    assert!(env.ok(&["backup", "create", backup.to_str().unwrap()]).contains("wrote"));
+    assert!(env
+        .ok(&["backup", "create", backup.to_str().unwrap()])
+        .contains("wrote"));
     let restored = env.ok(&["backup", "restore", backup.to_str().unwrap()]);
     assert!(restored.contains("0 skipped"), "{restored}");
 
-    let new_key = env.write("new.kek", &String::from_utf8(env.run_raw(&["keys", "generate"], &[]).stdout).unwrap());
-    env.ok(&["keys", "rotate", "--new-key-file", new_key.to_str().unwrap()]);
+    let new_key = env.write(
+        "new.kek",
+        &String::from_utf8(env.run_raw(&["keys", "generate"], &[]).stdout).unwrap(),
+    );
+    env.ok(&[
+        "keys",
+        "rotate",
+        "--new-key-file",
+        new_key.to_str().unwrap(),
+    ]);
     // The old key no longer opens the database; the new one does.
     assert_eq!(env.run(&["migrate"]).status.code(), Some(1));
     let db = env.db();
-    let out = env.run_raw(&["tenant", "list"], &[("NEPENTHE_DATABASE_URL", &db), ("NEPENTHE_KEY_FILE", new_key.to_str().unwrap())]);
+    let out = env.run_raw(
+        &["tenant", "list"],
+        &[
+            ("NEPENTHE_DATABASE_URL", &db),
+            ("NEPENTHE_KEY_FILE", new_key.to_str().unwrap()),
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
@@ -172,7 +257,14 @@ fn demo_serves_and_prints_a_token_per_role() {
     let env = Env::new();
     let dir = env.dir.path().join("demo");
     let mut child = Command::new(BIN)
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--demo-dir", dir.to_str().unwrap()])
+        .args([
+            "serve",
+            "--demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--demo-dir",
+            dir.to_str().unwrap(),
+        ])
         .env("NEPENTHE_LOG", "warn")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
@@ -182,7 +274,11 @@ fn demo_serves_and_prints_a_token_per_role() {
     let stdout = child.stdout.take().unwrap();
     let mut lines = std::io::BufReader::new(stdout).lines();
     let first = lines.next().unwrap().unwrap();
-    let url = first.split_whitespace().find(|w| w.starts_with("http://")).unwrap().to_owned();
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_owned();
     let mut tokens = Vec::new();
     for _ in 0..4 {
         let l = lines.next().unwrap().unwrap();
@@ -191,9 +287,23 @@ fn demo_serves_and_prints_a_token_per_role() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let status = rt.block_on(async {
         let c = reqwest::Client::new();
-        let anon = c.get(format!("{url}/api/v1/contacts")).send().await.unwrap().status();
-        let authed = c.get(format!("{url}/api/v1/contacts")).bearer_auth(&tokens[0]).send().await.unwrap();
-        (anon.as_u16(), authed.status().as_u16(), authed.text().await.unwrap())
+        let anon = c
+            .get(format!("{url}/api/v1/contacts"))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        let authed = c
+            .get(format!("{url}/api/v1/contacts"))
+            .bearer_auth(&tokens[0])
+            .send()
+            .await
+            .unwrap();
+        (
+            anon.as_u16(),
+            authed.status().as_u16(),
+            authed.text().await.unwrap(),
+        )
     });
     let _ = child.kill();
     let _ = child.wait();
