@@ -133,6 +133,11 @@ const G_FIRST_AMB: u8 = 2;
 const G_SUR: u8 = 4;
 const G_SUR_AMB: u8 = 8;
 const G_STOP: u8 = 16;
+/// Word lists folded into the same table so each token costs one lookup.
+const G_FREQ: u8 = 32;
+const G_PLACE: u8 = 64;
+const G_STOPEXT: u8 = 128;
+const G_LISTS: u8 = G_STOP | G_FREQ | G_PLACE | G_STOPEXT;
 
 static FIRST_NAMES: &str = include_str!("../data/first_names.txt");
 static SURNAMES: &str = include_str!("../data/surnames.txt");
@@ -738,8 +743,15 @@ impl Names {
                 }
             }
         }
-        for w in STOP {
-            *map.entry((*w).into()).or_insert(0) |= G_STOP;
+        for (list, flag) in [
+            (STOP, G_STOP),
+            (FREQUENT, G_FREQ),
+            (PLACE_AFTER, G_PLACE),
+            (STOP_EXTEND, G_STOPEXT),
+        ] {
+            for w in list {
+                *map.entry((*w).into()).or_insert(0) |= flag;
+            }
         }
         // Month names that are also first names need the cues of an ambiguous name.
         for w in ["jan", "april", "june", "august", "may"] {
@@ -795,7 +807,7 @@ impl Names {
 
     /// `gazetteer == false` keeps only the capitalisation and context cues.
     pub fn run(&self, doc: &Doc<'_>, toks: &[Tok], gazetteer: bool, out: &mut Vec<Cand>) {
-        let mask = if gazetteer { 0xff } else { G_STOP };
+        let mask = if gazetteer { 0xff } else { G_LISTS };
         let text = doc.text;
         let lower = &doc.lower;
         // Lines where (almost) nothing is capitalised come from speech-to-text:
@@ -816,7 +828,7 @@ impl Names {
                 continue;
             }
             let g = self.lookup(word) & mask;
-            if g & G_STOP != 0 || PLACE_AFTER.contains(&&lower[t.bs..t.be]) {
+            if g & (G_STOP | G_PLACE) != 0 {
                 i += 1;
                 continue;
             }
@@ -965,7 +977,7 @@ impl Names {
             };
             // Places and organisations: "our Austin depot", "Victoria Road".
             if let Some(n) = toks.get(i + 1) {
-                if n.bs == t.be + 1 && PLACE_AFTER.contains(&lower[n.bs..n.be].as_ref()) {
+                if n.bs == t.be + 1 && self.lookup(&text[n.bs..n.be]) & G_PLACE != 0 {
                     i += 1;
                     continue;
                 }
@@ -1004,7 +1016,7 @@ impl Names {
                 continue;
             }
             let g = self.lookup(&text[t.bs..t.be]) & mask;
-            if g & G_STOP != 0 || STOP_EXTEND.contains(&w) {
+            if g & (G_STOP | G_STOPEXT) != 0 {
                 break;
             }
             // A single capital counts only as an initial ("John F. Kennedy").
@@ -1016,7 +1028,7 @@ impl Names {
             // A capitalised name continues with capitalised words only.
             let first_cap = toks[i].flags & T_CAP != 0;
             let ok = if lmode && !first_cap && t.flags & T_LOWER != 0 {
-                g & (G_SUR | G_FIRST) != 0 || (g & G_SUR_AMB != 0 && !FREQUENT.contains(&w))
+                g & (G_SUR | G_FIRST) != 0 || (g & G_SUR_AMB != 0 && g & G_FREQ == 0)
             } else {
                 cap
             };
