@@ -17,14 +17,23 @@
 //!
 //! # Invariants
 //! - **One erasure path.** A contact is erased only by `Store::erase_contact_with` in the
-//!   main store: one transaction deletes its rows, destroys its data key, writes the receipt
-//!   and the audit entry.
-//! - **Keys live only in the main store.** The archive holds ciphertext copied verbatim, never
-//!   a data key, so destroying the key in that one transaction shreds the archived copies at
-//!   the same instant. Their deletion from the archive follows, journalled in `archive_purges`
-//!   in the same transaction; a crash before it is finished by the next run
+//!   main store (`Store::erase_contact`, used by the API's contact deletion, calls it): one
+//!   transaction deletes its rows, destroys its data key, writes the receipt and the audit
+//!   entry, and journals the archive purge.
+//! - **Keys live only in the main store.** The archive holds ciphertext copied verbatim (and
+//!   the tenant's wrapped blind-index key, so unlinked interactions can be found there too),
+//!   never a data key: archived rows are decrypted with the key read from main. Destroying
+//!   the key in that one transaction therefore shreds the archived copies at the same instant;
+//!   there is no second copy to forget. Deleting the archived ciphertext follows (it is
+//!   unreadable already), driven by the `archive_purges` journal row written in the same
+//!   transaction; a crash before it — or an erasure made while no archive was attached, e.g.
+//!   through the API — is finished by the next rights command that has the archive
 //!   ([`Sources::finish_pending_purges`]). After a crash every contact is therefore either
-//!   fully present (main and archive readable) or fully erased (no key, no receipt missing).
+//!   fully present (main and archive readable) or fully erased (no readable row anywhere, a
+//!   receipt on file), and rerunning a batch completes it (erased ids are reported as such).
+//! - **Moving to the archive** copies rows into the archive and commits there first, then
+//!   deletes them from main; a crash in between leaves a duplicate that the next run resolves
+//!   (inserts are idempotent). Rows copied for a contact erased meanwhile are deleted.
 //! - **No personal data in logs, audit entries, receipts or errors**: ids and counts only.
 //!   Personal data goes only where the operator asked for it (export files, the dry-run
 //!   report on standard output).
