@@ -125,13 +125,13 @@ fn decode_attachment(
     let record = || format!("attachments/{row_id}");
     let pii: AttachmentPii = open_json(
         dk,
-        &r.try_get::<&[u8], _>("meta")?,
+        r.try_get::<&[u8], _>("meta")?,
         &aad(tenant, "attachments", &row_id, "meta"),
         record,
     )?;
     let content = dk
         .open(
-            &r.try_get::<&[u8], _>("content")?,
+            r.try_get::<&[u8], _>("content")?,
             &aad(tenant, "attachments", &row_id, "content"),
         )
         .map_err(|source| StoreError::Crypto {
