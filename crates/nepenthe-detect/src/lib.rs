@@ -299,43 +299,52 @@ fn fold(s: &str) -> String {
 /// Marks spans whose value is one of the contact's own, whichever detector
 /// found them (the e-mail pattern outranks the contact matcher, for example).
 fn mark_known(text: &str, c: &KnownContact, spans: &mut [Cand]) {
-    let names: Vec<String> = c
+    if spans.iter().all(|s| s.known) {
+        return;
+    }
+    // Folded once per document: (type, letters and digits lower-cased, digits only).
+    let values: Vec<(EntityType, String, String)> = c
         .values()
-        .filter(|(t, _)| *t == EntityType::Person)
-        .flat_map(|(_, v)| v.split_whitespace().map(fold).collect::<Vec<_>>())
-        .filter(|v| !v.is_empty())
+        .flat_map(|(t, v)| {
+            let parts: Vec<&str> = if t == EntityType::Person {
+                v.split_whitespace().collect()
+            } else {
+                vec![v]
+            };
+            parts
+                .into_iter()
+                .map(move |p| (t, fold(p), p.chars().filter(char::is_ascii_digit).collect()))
+        })
+        .filter(|(_, f, _)| !f.is_empty())
         .collect();
-    let digits = |s: &str| -> String { s.chars().filter(char::is_ascii_digit).collect() };
     for sp in spans.iter_mut().filter(|s| !s.known) {
         let value = &text[sp.bs..sp.be];
         sp.known = match sp.ty {
-            EntityType::Person => {
-                !names.is_empty() && value.split_whitespace().all(|w| names.contains(&fold(w)))
-            }
+            EntityType::Person => value.split_whitespace().all(|w| {
+                let f = fold(w);
+                values
+                    .iter()
+                    .any(|(t, v, _)| *t == EntityType::Person && *v == f)
+            }),
             EntityType::PhoneNumber => {
-                let d = digits(value);
+                let d: String = value.chars().filter(char::is_ascii_digit).collect();
                 d.len() >= 9
-                    && c.values()
-                        .filter(|(t, _)| *t == EntityType::PhoneNumber)
-                        .any(|(_, v)| {
-                            let k = digits(v);
-                            k.len() >= 9 && d[d.len() - 9..] == k[k.len() - 9..]
-                        })
+                    && values.iter().any(|(t, _, k)| {
+                        *t == EntityType::PhoneNumber
+                            && k.len() >= 9
+                            && d[d.len() - 9..] == k[k.len() - 9..]
+                    })
             }
             EntityType::StreetAddress | EntityType::Postcode => {
                 let f = fold(value);
-                c.values()
-                    .filter(|(t, _)| matches!(t, EntityType::Postcode | EntityType::StreetAddress))
-                    .any(|(_, v)| {
-                        let k = fold(v);
-                        !k.is_empty() && f.contains(&k)
-                    })
+                values.iter().any(|(t, v, _)| {
+                    matches!(t, EntityType::Postcode | EntityType::StreetAddress)
+                        && f.contains(v.as_str())
+                })
             }
-            _ => {
+            ty => {
                 let f = fold(value);
-                c.values()
-                    .filter(|(t, _)| *t == sp.ty)
-                    .any(|(_, v)| fold(v) == f)
+                values.iter().any(|(t, v, _)| *t == ty && *v == f)
             }
         };
     }

@@ -142,16 +142,27 @@ pub(crate) fn run(
 ) {
     spoken_numbers(doc, toks, out);
     let lower = doc.lower.as_bytes();
-    // Lower-case UK postcodes ("ls1 4ab") right after the word "postcode".
-    if memchr::memmem::find(lower, b"post").is_some() {
-        for m in pats.uk_pc_lower.find_iter(&doc.lower) {
-            if doc.text[m.start()..m.end()].chars().any(char::is_uppercase) {
-                continue;
+    // Lower-case UK postcodes ("ls1 4ab") shortly after the word "postcode":
+    // only those windows are searched.
+    for needle in [&b"postcode"[..], b"post code"] {
+        for p in memchr::memmem::find_iter(lower, needle) {
+            let from = p + needle.len();
+            let mut to = (from + 48).min(lower.len());
+            while !doc.lower.is_char_boundary(to) {
+                to -= 1;
             }
-            if ctx_before(&doc.lower, m.start(), 40, &["postcode", "post code"]).is_some() {
+            // Keep a whole word at the window's end so `\b` is not faked.
+            while to < lower.len() && lower[to].is_ascii_alphanumeric() {
+                to += 1;
+            }
+            for m in pats.uk_pc_lower.find_iter(&doc.lower[from..to]) {
+                let (bs, be) = (from + m.start(), from + m.end());
+                if doc.text[bs..be].chars().any(char::is_uppercase) {
+                    continue;
+                }
                 out.push(Cand::new(
-                    m.start(),
-                    m.end(),
+                    bs,
+                    be,
                     EntityType::Postcode,
                     0.8,
                     "lower-case UK postcode after \"postcode\"",
@@ -169,7 +180,8 @@ pub(crate) fn run(
                 .ok()
         })
         .as_ref()
-        .is_none_or(|ac| ac.is_match(&doc.lower));
+        // The regex only reports lower-case text, so look for lower-case words.
+        .is_none_or(|ac| ac.is_match(doc.text));
     if street_words {
         for c in pats.spoken_street.captures_iter(&doc.lower) {
             let (Some(m), Some(words)) = (c.get(0), c.get(2)) else {
