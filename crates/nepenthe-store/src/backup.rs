@@ -12,13 +12,65 @@ use serde::Serialize;
 use sqlx::{Column, Row, TypeInfo, ValueRef};
 use std::io::{BufRead, Write};
 
-/// Tables copied by a backup, with their primary keys. Order matters for restore.
-const TABLES: &[(&str, &str)] = &[
-    ("contacts", "tenant_id, id"),
-    ("contact_index", "tenant_id, digest, contact_id"),
-    ("interactions", "tenant_id, id"),
-    ("interaction_index", "tenant_id, digest, interaction_id"),
-    ("attachments", "tenant_id, interaction_id, id"),
+/// Tables copied by a backup, with their primary keys and the only columns a restore
+/// accepts (a backup file is input: its column names never reach SQL unchecked).
+const TABLES: &[(&str, &str, &[&str])] = &[
+    (
+        "contacts",
+        "tenant_id, id",
+        &[
+            "tenant_id",
+            "id",
+            "key_id",
+            "legal_hold",
+            "created_at",
+            "modified_at",
+            "pii",
+        ],
+    ),
+    (
+        "contact_index",
+        "tenant_id, digest, contact_id",
+        &["tenant_id", "digest", "contact_id"],
+    ),
+    (
+        "interactions",
+        "tenant_id, id",
+        &[
+            "tenant_id",
+            "id",
+            "contact_id",
+            "key_id",
+            "media_type",
+            "direction",
+            "status",
+            "thread_id",
+            "queue",
+            "created_at",
+            "started_at",
+            "ended_at",
+            "body",
+            "parts",
+        ],
+    ),
+    (
+        "interaction_index",
+        "tenant_id, digest, interaction_id",
+        &["tenant_id", "digest", "interaction_id"],
+    ),
+    (
+        "attachments",
+        "tenant_id, interaction_id, id",
+        &[
+            "tenant_id",
+            "interaction_id",
+            "id",
+            "position",
+            "size",
+            "meta",
+            "content",
+        ],
+    ),
 ];
 
 #[derive(Debug, Default, Serialize)]
@@ -58,7 +110,7 @@ impl Store {
         let io = |e: std::io::Error| StoreError::Invalid(format!("cannot write backup: {e}"));
         writeln!(out, "{}", serde_json::json!({"nepenthe_backup": 1})).map_err(io)?;
         let mut conn = self.pool().acquire().await?;
-        for (table, pk) in TABLES {
+        for (table, pk, _) in TABLES {
             let rows = sqlx::query(&format!("SELECT * FROM {table} ORDER BY {pk}"))
                 .fetch_all(&mut *conn)
                 .await?;
@@ -98,10 +150,13 @@ impl Store {
             let v: serde_json::Value =
                 serde_json::from_str(&line).map_err(|_| bad(&format!("line {}", n + 2)))?;
             let table = v["t"].as_str().unwrap_or_default();
-            if !TABLES.iter().any(|(t, _)| *t == table) {
+            let Some((_, _, allowed)) = TABLES.iter().find(|(t, _, _)| *t == table) else {
                 return Err(bad(&format!("unknown table on line {}", n + 2)));
-            }
+            };
             let row = v["r"].as_object().ok_or_else(|| bad("row"))?;
+            if row.keys().any(|c| !allowed.contains(&c.as_str())) {
+                return Err(bad(&format!("unknown column on line {}", n + 2)));
+            }
             let tenant = row
                 .get("tenant_id")
                 .and_then(|t| t.as_i64())

@@ -259,7 +259,7 @@ impl Store {
         F: FnOnce(&mut Contact) -> Result<()>,
     {
         let mut w = self.write_tx().await?;
-        let sql = format!("SELECT {CONTACT_COLUMNS} FROM contacts c JOIN data_keys k ON k.id = c.key_id WHERE c.tenant_id = $1 AND c.id = $2");
+        let sql = format!("SELECT {CONTACT_COLUMNS} FROM contacts c JOIN data_keys k ON k.id = c.key_id WHERE c.tenant_id = $1 AND c.id = $2{}", self.for_update());
         let row = sqlx::query(&sql)
             .bind(tenant.0)
             .bind(id.as_str())
@@ -420,9 +420,10 @@ impl Store {
             opts.request_id.as_deref(),
         );
         let mut w = self.write_tx().await?;
-        let row = sqlx::query(
-            "SELECT key_id, legal_hold, pii FROM contacts WHERE tenant_id = $1 AND id = $2",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT key_id, legal_hold, pii FROM contacts WHERE tenant_id = $1 AND id = $2{}",
+            self.for_update()
+        ))
         .bind(tenant.0)
         .bind(id.as_str())
         .fetch_optional(&mut *w.tx)

@@ -1,7 +1,8 @@
 //! Interactions with their participants, participant data and attachments.
 //!
 //! Row layout: non-personal columns in the clear for filtering (status, media type, times,
-//! contact id, queue); `body` = encrypted subject, text and attachment metadata; `parts` =
+//! contact id); `body` = encrypted subject, text, thread id, queue and attachment metadata
+//! (a thread id can be an e-mail Message-ID, a queue name can name a person); `parts` =
 //! encrypted participants with their participant data (so the hot Genesys routes decrypt
 //! only what they need); attachment contents in their own table.
 
@@ -25,6 +26,10 @@ use sqlx::Row;
 struct Body {
     subject: Option<String>,
     text: Option<String>,
+    #[serde(default)]
+    thread_id: Option<String>,
+    #[serde(default)]
+    queue: Option<String>,
     attachments: Vec<AttachmentMeta>,
 }
 
@@ -207,8 +212,10 @@ impl Store {
                 .ok_or_else(|| bad_row("status"))?,
             subject: body.subject,
             text: body.text,
-            thread_id: row.try_get("thread_id")?,
-            queue: row.try_get("queue")?,
+            // The clear `thread_id`/`queue` columns are never written (kept NULL); the values
+            // live in the encrypted body.
+            thread_id: body.thread_id,
+            queue: body.queue,
             created_at: nepenthe_core::from_millis(row.try_get("created_at")?),
             started_at: crate::opt_millis(row, "started_at")?,
             ended_at: crate::opt_millis(row, "ended_at")?,
@@ -266,6 +273,8 @@ impl Store {
         let body = Body {
             subject: it.subject.clone(),
             text: it.text.clone(),
+            thread_id: it.thread_id.clone(),
+            queue: it.queue.clone(),
             attachments: it.attachments.clone(),
         };
         (
@@ -489,8 +498,8 @@ impl Store {
                 Val::T(it.media_type.as_str().into()),
                 Val::T(it.direction.as_str().into()),
                 Val::T(it.status.as_str().into()),
-                Val::NT(it.thread_id.clone()),
-                Val::NT(it.queue.clone()),
+                Val::NT(None),
+                Val::NT(None),
                 Val::I(it.created_at.timestamp_millis()),
                 Val::NI(it.started_at.map(|t| t.timestamp_millis())),
                 Val::NI(it.ended_at.map(|t| t.timestamp_millis())),
@@ -685,7 +694,7 @@ impl Store {
         F: FnOnce(&mut Interaction) -> Result<T>,
     {
         let mut w = self.write_tx().await?;
-        let sql = format!("SELECT {COLUMNS} FROM interactions i JOIN data_keys k ON k.id = i.key_id WHERE i.tenant_id = $1 AND i.id = $2");
+        let sql = format!("SELECT {COLUMNS} FROM interactions i JOIN data_keys k ON k.id = i.key_id WHERE i.tenant_id = $1 AND i.id = $2{}", self.for_update());
         let row = sqlx::query(&sql)
             .bind(tenant.0)
             .bind(id.as_str())
@@ -744,8 +753,8 @@ impl Store {
         .bind(it.media_type.as_str())
         .bind(it.direction.as_str())
         .bind(it.status.as_str())
-        .bind(it.thread_id.clone())
-        .bind(it.queue.clone())
+        .bind(Option::<String>::None)
+        .bind(Option::<String>::None)
         .bind(it.started_at.map(|t| t.timestamp_millis()))
         .bind(it.ended_at.map(|t| t.timestamp_millis()))
         .bind(body)
@@ -814,7 +823,7 @@ impl Store {
         a: NewAttachment,
     ) -> Result<AttachmentMeta> {
         let mut w = self.write_tx().await?;
-        let sql = format!("SELECT {COLUMNS} FROM interactions i JOIN data_keys k ON k.id = i.key_id WHERE i.tenant_id = $1 AND i.id = $2");
+        let sql = format!("SELECT {COLUMNS} FROM interactions i JOIN data_keys k ON k.id = i.key_id WHERE i.tenant_id = $1 AND i.id = $2{}", self.for_update());
         let row = sqlx::query(&sql)
             .bind(tenant.0)
             .bind(iid.as_str())

@@ -244,6 +244,16 @@ impl Store {
         }
     }
 
+    /// Row lock for read-modify-write transactions. PostgreSQL runs at READ COMMITTED, so
+    /// without it two concurrent updates would both read the old value and one would be
+    /// lost; SQLite's `BEGIN IMMEDIATE` already serialises writers.
+    pub(crate) fn for_update(&self) -> &'static str {
+        match self.inner.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         self.inner.backend
     }

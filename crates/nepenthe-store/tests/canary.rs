@@ -254,3 +254,34 @@ both_backends!(backup_restores_live_contacts, |db: TestDb| async move {
     s.close().await;
     db.cleanup().await;
 });
+
+both_backends!(restore_refuses_unknown_columns, |db: TestDb| async move {
+    let s = db.open().await;
+    s.create_tenant(T, "t").await.unwrap();
+    let c = s
+        .create_contact(
+            T,
+            ContactInput {
+                first_name: Some("A".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    s.erase_contact(T, &c.id, false, &Actor::cli(), None)
+        .await
+        .unwrap();
+    let evil = "{\"nepenthe_backup\":1}\n{\"t\":\"contacts\",\"r\":{\"tenant_id\":7,\"id) VALUES (1,2); DELETE FROM erasures; --\":\"x\"}}\n";
+    let err = s
+        .restore(&mut std::io::Cursor::new(evil.as_bytes().to_vec()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+    assert_eq!(
+        s.receipts(T, Some(&c.id)).await.unwrap().len(),
+        1,
+        "receipts untouched"
+    );
+    s.close().await;
+    db.cleanup().await;
+});

@@ -324,3 +324,64 @@ both_backends!(key_rotation, |db: TestDb| async move {
     s.close().await;
     db.cleanup().await;
 });
+
+both_backends!(concurrent_updates_are_not_lost, |db: TestDb| async move {
+    let s = db.open().await;
+    s.create_tenant(T, "t").await.unwrap();
+    let it = s.create_interaction(T, call(None)).await.unwrap();
+    let pid = ParticipantId::parse("cust").unwrap();
+    let mut tasks = Vec::new();
+    for n in 0..20 {
+        let (s, id, pid) = (s.clone(), it.id.clone(), pid.clone());
+        tasks.push(tokio::spawn(async move {
+            s.update_interaction(T, &id, |i| {
+                i.participant_mut(&pid)
+                    .unwrap()
+                    .attributes
+                    .insert(format!("K{n}"), "v".into());
+                Ok(())
+            })
+            .await
+            .unwrap();
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let after = s.get_interaction(T, &it.id).await.unwrap();
+    let keys = after
+        .participant(&pid)
+        .unwrap()
+        .attributes
+        .keys()
+        .filter(|k| k.starts_with('K'))
+        .count();
+    assert_eq!(keys, 20, "every concurrent participant-data write survives");
+    s.close().await;
+    db.cleanup().await;
+});
+
+both_backends!(thread_and_queue_are_encrypted, |db: TestDb| async move {
+    let s = db.open().await;
+    s.create_tenant(T, "t").await.unwrap();
+    let mut new = call(None);
+    new.thread_id = Some("<jane.threadcanary@customer.example>".into());
+    new.queue = Some("VIP Mr Threadcanary".into());
+    let it = s.create_interaction(T, new).await.unwrap();
+    let got = s.get_interaction(T, &it.id).await.unwrap();
+    assert_eq!(
+        got.thread_id.as_deref(),
+        Some("<jane.threadcanary@customer.example>")
+    );
+    assert_eq!(got.queue.as_deref(), Some("VIP Mr Threadcanary"));
+    let n: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM interactions WHERE thread_id IS NOT NULL OR queue IS NOT NULL",
+    )
+    .fetch_one(s.pool())
+    .await
+    .map(|r| sqlx::Row::get(&r, "n"))
+    .unwrap();
+    assert_eq!(n, 0);
+    s.close().await;
+    db.cleanup().await;
+});
