@@ -125,7 +125,9 @@ static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations
 
 /// Turns a plain path into a SQLite URL; passes URLs through.
 pub fn database_url(s: &str) -> String {
-    if s.starts_with("sqlite:") || s.starts_with("postgres:") || s.starts_with("postgresql:") {
+    // Anything with a scheme passes through, so `mysql://...` is refused as unsupported
+    // instead of becoming a SQLite file of that name.
+    if s.starts_with("sqlite:") || s.contains("://") {
         s.to_owned()
     } else {
         format!("sqlite://{s}")

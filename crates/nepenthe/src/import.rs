@@ -120,8 +120,16 @@ fn parse_line(line: &str, tenant: i64, region: &str) -> Result<Option<Parsed>, S
     if line.trim().is_empty() {
         return Ok(None);
     }
-    // serde's messages name fields and positions, not values.
-    let parsed: Line = serde_json::from_str(line).map_err(|e| format!("invalid JSON: {e}"))?;
+    // serde's messages can quote the offending value: keep the field and the position,
+    // never the value.
+    let parsed: Line = serde_json::from_str(line).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => format!(
+            "{} (column {})",
+            nepenthe_server::extract::describe_data_error(&e.to_string()),
+            e.column()
+        ),
+        _ => format!("invalid JSON at column {}", e.column()),
+    })?;
     let check_tenant = |t: Option<i64>| match t {
         Some(t) if t != tenant => Err(format!("tenant_id {t} does not match --tenant {tenant}")),
         _ => Ok(()),
@@ -377,6 +385,9 @@ mod tests {
         assert!(matches!(parse_line("  ", 101, "GB"), Ok(None)));
         for bad in [
             r#"{"kind":"contact","emails":["not-an-email-secret"]}"#,
+            r#"{"kind":"contact","emails":"not-an-email-secret"}"#,
+            r#"{"kind":"interaction","media_type":"not-an-email-secret"}"#,
+            r#"{"kind":"contact","first_name":["not-an-email-secret"]}"#,
             r#"{"kind":"contact","nickname":"x"}"#,
             r#"{"kind":"thing"}"#,
             r#"{"kind":"contact","tenant_id":7}"#,

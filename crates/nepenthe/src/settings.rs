@@ -15,10 +15,20 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "NEPENTHE_CONFIG")]
     pub config: Option<PathBuf>,
     /// Database: a SQLite path or URL (sqlite://nepenthe.db) or postgres://user@host/db.
-    #[arg(long, global = true, env = "NEPENTHE_DATABASE_URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "NEPENTHE_DATABASE_URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
     /// Optional archive data source (same forms as --database-url).
-    #[arg(long, global = true, env = "NEPENTHE_ARCHIVE_DATABASE_URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "NEPENTHE_ARCHIVE_DATABASE_URL",
+        hide_env_values = true
+    )]
     pub archive_database_url: Option<String>,
     /// File holding the base64 key-encryption key (generate with `nepenthe keys generate`).
     #[arg(long, global = true, env = "NEPENTHE_KEY_FILE")]
@@ -29,6 +39,12 @@ pub struct GlobalArgs {
     /// Region for national phone numbers (ISO 3166 alpha-2).
     #[arg(long, global = true, env = "NEPENTHE_DEFAULT_REGION")]
     pub default_region: Option<String>,
+    /// Largest accepted request body, in bytes (default 16 MiB).
+    #[arg(long, global = true, env = "NEPENTHE_BODY_LIMIT_BYTES")]
+    pub body_limit_bytes: Option<usize>,
+    /// Database connections per data source (default 8).
+    #[arg(long, global = true, env = "NEPENTHE_MAX_CONNECTIONS")]
+    pub max_connections: Option<u32>,
 }
 
 /// What the TOML file may hold.
@@ -67,6 +83,9 @@ pub struct Settings {
     pub body_limit_bytes: usize,
     pub max_connections: u32,
     pub identify: IdentifyConfig,
+    /// Whether the key file came from a flag or `NEPENTHE_KEY_FILE` (it then beats
+    /// `NEPENTHE_KEY`), rather than from the TOML file (which `NEPENTHE_KEY` beats).
+    pub key_from_args: bool,
 }
 
 impl std::fmt::Debug for Settings {
@@ -138,8 +157,12 @@ impl Settings {
             key_file: g.key_file.clone().or(file.key_file),
             previous_key_file: g.previous_key_file.clone().or(file.previous_key_file),
             default_region,
-            body_limit_bytes: file.body_limit_bytes.unwrap_or(16 * 1024 * 1024),
-            max_connections: file.max_connections.unwrap_or(8),
+            body_limit_bytes: g
+                .body_limit_bytes
+                .or(file.body_limit_bytes)
+                .unwrap_or(16 * 1024 * 1024),
+            max_connections: g.max_connections.or(file.max_connections).unwrap_or(8),
+            key_from_args: g.key_file.is_some(),
             identify,
         })
     }
@@ -147,7 +170,9 @@ impl Settings {
     /// The keyring from `NEPENTHE_KEY` or the key file. Missing or malformed keys are an
     /// error: nepenthe never falls back to plaintext.
     pub fn keyring(&self) -> anyhow::Result<Keyring> {
-        let current = match (std::env::var("NEPENTHE_KEY").ok().filter(|k| !k.is_empty()), &self.key_file) {
+        let env_key = std::env::var("NEPENTHE_KEY").ok().filter(|k| !k.is_empty());
+        let current = match (env_key, &self.key_file) {
+            (_, Some(path)) if self.key_from_args => read_kek(path)?,
             (Some(k), _) => Kek::from_base64(&k).context("NEPENTHE_KEY is not a valid key")?,
             (None, Some(path)) => read_kek(path)?,
             (None, None) => bail!(
