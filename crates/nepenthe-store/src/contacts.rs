@@ -545,14 +545,29 @@ impl Store {
     /// zeroes freed pages). PostgreSQL reclaims dead tuples on vacuum; the destroyed key is
     /// what makes whatever remains unreadable.
     pub async fn after_erasure(&self) {
-        if self.backend() == crate::Backend::Sqlite {
-            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(self.pool())
+        if self.backend() != crate::Backend::Sqlite {
+            return;
+        }
+        // A checkpoint reports busy while readers hold old snapshots; retry briefly so the
+        // erased pages do not linger in the WAL on a busy server.
+        for attempt in 0..20u64 {
+            match sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .fetch_one(self.pool())
                 .await
             {
-                tracing::warn!(error = %e, "WAL checkpoint after erasure failed");
+                Ok(row) if row.try_get::<i64, _>(0).unwrap_or(1) == 0 => return,
+                Ok(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(5 * (attempt + 1))).await
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "WAL checkpoint after erasure failed");
+                    return;
+                }
             }
         }
+        tracing::warn!(
+            "WAL checkpoint after erasure stayed busy; it completes at the next checkpoint"
+        );
     }
 
     /// Erasure receipts, newest first.
