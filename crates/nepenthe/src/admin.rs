@@ -213,6 +213,26 @@ pub async fn keys(g: &GlobalArgs, cmd: KeysCmd) -> anyhow::Result<()> {
                 let n = a.rotate_kek(&new).await?;
                 println!("re-wrapped {n} keys in the archive database");
             }
+            // Audited under the new key: the store reopens to check it.
+            let settings = crate::settings::Settings::load(
+                &GlobalArgs {
+                    key_file: Some(new_key_file.clone()),
+                    ..g.clone()
+                },
+                None,
+            )?;
+            let rotated = crate::context::Context::open_with(settings).await?;
+            rotated
+                .store
+                .audit(nepenthe_store::AuditEntry {
+                    tenant_id: None,
+                    actor: nepenthe_core::Actor::cli(),
+                    action: "keys.rotate".into(),
+                    object_type: "kek".into(),
+                    object_ids: vec![new.current_id().to_owned()],
+                    details: serde_json::json!({"rewrapped": n}),
+                })
+                .await?;
             println!("now set NEPENTHE_KEY_FILE={}", new_key_file.display());
             Ok(())
         }
