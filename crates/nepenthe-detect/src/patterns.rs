@@ -608,7 +608,15 @@ impl Patterns {
                     v.push((s, m0.1, vec![(y, m, d)]));
                 }
             }
-            for c in self.spoken_date.captures_iter(&doc.lower) {
+            // Years in words start with "nineteen", "twenty" or "two thousand".
+            let lb = doc.lower.as_bytes();
+            let year_words = memchr::memmem::find(lb, b"nineteen").is_some()
+                || memchr::memmem::find(lb, b"twenty").is_some()
+                || memchr::memmem::find(lb, b"thousand").is_some();
+            for c in self
+                .spoken_date
+                .captures_iter(if year_words { &doc.lower } else { "" })
+            {
                 let m0 = c.get(0).map(|m| (m.start(), m.end())).unwrap_or((0, 0));
                 let d = crate::spoken::ordinal_value(&c[1]);
                 let m = month_number(&c[2]);
