@@ -282,3 +282,15 @@ fn names_in_capitals() {
         ],
     );
 }
+
+#[test]
+fn detector_is_shareable_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Detector>();
+    let d = detector();
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| assert!(!d.detect("call 07912 345678", None).is_empty()));
+        }
+    });
+}
