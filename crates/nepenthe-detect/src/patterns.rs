@@ -151,6 +151,8 @@ pub(crate) struct Patterns {
     uk_pc: Regex,
     us_zip: Regex,
     street: Regex,
+    /// The street words alone: a literal set the regex engine finds with SIMD.
+    street_word: Regex,
     town: Regex,
     house: Regex,
     pub(crate) spoken_email: Regex,
@@ -189,6 +191,7 @@ impl Patterns {
             us_zip: re(&format!(
                 r"(?-u)\b(?:{US_STATES}),? [0-9]{{5}}(?:-[0-9]{{4}})?\b"
             )),
+            street_word: re(&format!(r"(?-u)\b(?:{STREET_SUFFIX})\b")),
             street: re(&format!(
                 r"(?-u:\b)(?:(?:Flat|Apartment|Apt|Unit) [0-9]+[A-Za-z]?,?[ \n])?[0-9]{{1,5}}[A-Za-z]?,? (?:[\p{{Lu}}][\p{{L}}'’\-]*\.? |(?:St|Saint)\.? ){{1,3}}(?:{STREET_SUFFIX})\.?(?-u:\b)(?: (?:NE|NW|SE|SW|N|S|E|W)(?-u:\b))?(?:,? (?:Apt|Apartment|Unit|Suite|Flat|#) ?[0-9]+[A-Za-z]?(?-u:\b))?"
             )),
@@ -679,6 +682,38 @@ fn dobs(doc: &Doc<'_>, cfg: &DetectorConfig, dates: &[DateHit], out: &mut Vec<Ca
 }
 
 impl Patterns {
+    /// Street matches, searched only in windows around street words (the full
+    /// pattern has no literal to look for and would scan every byte).
+    fn streets(&self, text: &str) -> Vec<(usize, usize)> {
+        let b = text.as_bytes();
+        let mut found: Vec<(usize, usize)> = Vec::new();
+        for w in self.street_word.find_iter(text) {
+            if found.iter().any(|f| f.0 <= w.start() && w.end() <= f.1) {
+                continue;
+            }
+            // Start the window after a space or newline so `\b` there is real.
+            let mut ws = w.start().saturating_sub(96);
+            while ws > 0 && !(b[ws - 1] == b' ' || b[ws - 1] == b'\n') {
+                ws -= 1;
+            }
+            let mut we = (w.end() + 32).min(b.len());
+            while !text.is_char_boundary(we) {
+                we -= 1;
+            }
+            while we < b.len() && b[we].is_ascii_alphanumeric() {
+                we += 1;
+            }
+            for m in self.street.find_iter(&text[ws..we]) {
+                let (s, e) = (ws + m.start(), ws + m.end());
+                if s <= w.start() && w.end() <= e && !found.contains(&(s, e)) {
+                    found.push((s, e));
+                }
+            }
+        }
+        found.sort_unstable();
+        found
+    }
+
     fn addresses(&self, doc: &Doc<'_>, gates: &[usize], out: &mut Vec<Cand>) {
         let text = doc.text;
         let mut codes: Vec<(usize, usize, EntityType)> = Vec::new();
@@ -689,8 +724,8 @@ impl Patterns {
             codes.push((m.start(), m.end(), EntityType::Postcode));
         }
         let mut spans: Vec<(usize, usize, bool)> = Vec::new(); // (start, end, has street)
-        for m in self.street.find_iter(text) {
-            let (s, mut e) = (m.start(), m.end());
+        for (s, e) in self.streets(text) {
+            let mut e = e;
             // Forward: an optional town, then an optional postcode or state + ZIP.
             let next_code = codes
                 .iter()
