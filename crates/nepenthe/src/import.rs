@@ -205,7 +205,9 @@ struct Batch {
 }
 
 pub async fn run(g: &GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
-    let ctx = Context::open(g, None).await?;
+    let mut settings = crate::settings::Settings::load(g, None)?;
+    settings.bulk_load = true;
+    let ctx = Context::open_with(settings).await?;
     let tenant = TenantId(args.tenant);
     if !ctx.store.tenant_exists(tenant).await? {
         if args.create_tenant {

@@ -86,6 +86,8 @@ pub struct Settings {
     /// Whether the key file came from a flag or `NEPENTHE_KEY_FILE` (it then beats
     /// `NEPENTHE_KEY`), rather than from the TOML file (which `NEPENTHE_KEY` beats).
     pub key_from_args: bool,
+    /// Set by `import`: SQLite bulk-load journal mode (see `StoreOptions::bulk_load`).
+    pub bulk_load: bool,
 }
 
 impl std::fmt::Debug for Settings {
@@ -163,6 +165,7 @@ impl Settings {
                 .unwrap_or(16 * 1024 * 1024),
             max_connections: g.max_connections.or(file.max_connections).unwrap_or(8),
             key_from_args: g.key_file.is_some(),
+            bulk_load: false,
             identify,
         })
     }
@@ -191,6 +194,7 @@ impl Settings {
         nepenthe_store::StoreOptions {
             max_connections: self.max_connections,
             default_region: self.default_region.clone(),
+            bulk_load: self.bulk_load,
         }
     }
 }
