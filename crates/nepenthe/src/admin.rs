@@ -34,6 +34,7 @@ pub async fn serve(g: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
     let config = nepenthe_server::ServerConfig {
         body_limit_bytes: ctx.settings.body_limit_bytes,
         identify: ctx.settings.identify.clone(),
+        privacy_subject_retention_days: ctx.settings.privacy_retention_days,
         ..Default::default()
     };
     let mut state = nepenthe_server::AppState::new(ctx.store.clone(), config);

@@ -45,6 +45,10 @@ pub struct GlobalArgs {
     /// Database connections per data source (default 8).
     #[arg(long, global = true, env = "NEPENTHE_MAX_CONNECTIONS")]
     pub max_connections: Option<u32>,
+    /// Days a completed privacy request keeps the subject values it needed (0 to 30,
+    /// default 15); the request record and its receipt stay.
+    #[arg(long, global = true, env = "NEPENTHE_PRIVACY_RETENTION_DAYS")]
+    pub privacy_retention_days: Option<u32>,
 }
 
 /// What the TOML file may hold.
@@ -59,6 +63,8 @@ struct FileSettings {
     default_region: Option<String>,
     body_limit_bytes: Option<usize>,
     max_connections: Option<u32>,
+    /// Days a completed privacy request keeps its subject values (0 to 30, default 15).
+    privacy_subject_retention_days: Option<u32>,
     #[serde(default)]
     identification: IdentificationFile,
 }
@@ -88,6 +94,8 @@ pub struct Settings {
     pub key_from_args: bool,
     /// Set by `import`: SQLite bulk-load journal mode (see `StoreOptions::bulk_load`).
     pub bulk_load: bool,
+    /// Days a completed privacy request keeps its subject values.
+    pub privacy_retention_days: u32,
 }
 
 impl std::fmt::Debug for Settings {
@@ -145,6 +153,13 @@ impl Settings {
         if let Some(r) = file.identification.default_custom_rank {
             identify.default_custom_rank = r;
         }
+        let privacy_retention_days = g
+            .privacy_retention_days
+            .or(file.privacy_subject_retention_days)
+            .unwrap_or(15);
+        if privacy_retention_days > 30 {
+            bail!("privacy request retention must be between 0 and 30 days");
+        }
         Ok(Settings {
             listen: listen
                 .map(str::to_owned)
@@ -165,6 +180,7 @@ impl Settings {
                 .unwrap_or(16 * 1024 * 1024),
             max_connections: g.max_connections.or(file.max_connections).unwrap_or(8),
             key_from_args: g.key_file.is_some(),
+            privacy_retention_days,
             bulk_load: false,
             identify,
         })
