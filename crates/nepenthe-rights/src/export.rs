@@ -27,6 +27,10 @@ pub struct ExportOptions {
     pub sources: SourceSel,
     /// Interactions read per query.
     pub page_size: u32,
+    /// GDPR Art. 15(4): when set, personal data of *other* people found in interaction
+    /// subjects and texts (agents, third parties) is replaced by `<TYPE>`, while the
+    /// subject's own names, addresses, e-mails and phones are kept.
+    pub redact_third_parties: Option<std::sync::Arc<nepenthe_detect::Detector>>,
 }
 
 impl ExportOptions {
@@ -35,6 +39,7 @@ impl ExportOptions {
             out_dir: out_dir.into(),
             sources: SourceSel::All,
             page_size: 200,
+            redact_third_parties: None,
         }
     }
 }
@@ -62,6 +67,42 @@ pub struct ExportSummary {
     pub out_dir: PathBuf,
     pub contacts: Vec<ContactExport>,
     pub already_erased: Vec<ContactId>,
+}
+
+/// Redacts other people's data from a subject's interactions (see `redact_third_parties`).
+pub(crate) struct ThirdParties<'a> {
+    detector: &'a nepenthe_detect::Detector,
+    subject: nepenthe_detect::KnownContact,
+}
+
+impl<'a> ThirdParties<'a> {
+    fn new(detector: &'a nepenthe_detect::Detector, c: &Contact) -> Self {
+        let mut known = serde_json::json!({
+            "FirstName": c.first_name,
+            "LastName": c.last_name,
+            "EmailAddress": c.emails,
+            "PhoneNumber": c.phones,
+        });
+        for (k, v) in &c.attributes {
+            known[k] = serde_json::Value::String(v.clone());
+        }
+        ThirdParties {
+            detector,
+            subject: serde_json::from_value(known).unwrap_or_default(),
+        }
+    }
+
+    fn apply(&self, text: &Option<String>) -> Option<String> {
+        text.as_ref().map(|t| {
+            let others: Vec<nepenthe_detect::Span> = self
+                .detector
+                .detect(t, Some(&self.subject))
+                .into_iter()
+                .filter(|s| !s.known_contact)
+                .collect();
+            nepenthe_detect::redact(t, &others, &nepenthe_detect::RedactOperator::Replace)
+        })
+    }
 }
 
 /// An attachment's metadata; `content_base64` is appended by hand (see `write_interaction`).
@@ -97,8 +138,13 @@ fn write_interaction<W: Write>(
     w: &mut W,
     source: Source,
     e: &ExportedInteraction,
+    redact: Option<&ThirdParties>,
 ) -> std::io::Result<()> {
     let i = &e.interaction;
+    let (subject, text) = match redact {
+        Some(r) => (r.apply(&i.subject), r.apply(&i.text)),
+        None => (i.subject.clone(), i.text.clone()),
+    };
     let out = InteractionOut {
         source,
         id: i.id.as_str(),
@@ -107,8 +153,8 @@ fn write_interaction<W: Write>(
         media_type: i.media_type,
         direction: i.direction,
         status: i.status,
-        subject: &i.subject,
-        text: &i.text,
+        subject: &subject,
+        text: &text,
         thread_id: &i.thread_id,
         queue: &i.queue,
         created_at: i.created_at,
@@ -195,6 +241,7 @@ impl Sources {
         w: &mut W,
         first: &mut bool,
         rep: &mut dyn Reporter,
+        redact: Option<&ThirdParties<'_>>,
     ) -> Result<Vec<SourceExport>> {
         let mut out = Vec::new();
         for source in [Source::Main, Source::Archive] {
@@ -219,7 +266,7 @@ impl Sources {
                 continue;
             };
             let (n, a) = self
-                .stream_source(store, tenant, contact, source, page_size, w, first)
+                .stream_source(store, tenant, contact, source, page_size, w, first, redact)
                 .await?;
             if n == 0 {
                 rep.step(&format!(
@@ -250,6 +297,7 @@ impl Sources {
         page_size: u32,
         w: &mut W,
         first: &mut bool,
+        redact: Option<&ThirdParties<'_>>,
     ) -> Result<(u64, u64)> {
         let (mut n, mut a) = (0u64, 0u64);
         // One page is read and decrypted on another task while the previous one is written:
@@ -273,7 +321,7 @@ impl Sources {
                     w.write_all(b",\n")?;
                 }
                 *first = false;
-                write_interaction(w, source, e)?;
+                write_interaction(w, source, e, redact)?;
                 n += 1;
                 a += e.attachments.len() as u64;
             }
@@ -289,6 +337,7 @@ impl Sources {
         sel: SourceSel,
         w: &mut W,
         first: &mut bool,
+        redact: Option<&ThirdParties<'_>>,
     ) -> Result<u64> {
         let mut n = 0;
         for (source, store) in self.selected(sel) {
@@ -302,7 +351,7 @@ impl Sources {
                         w.write_all(b",\n")?;
                     }
                     *first = false;
-                    write_interaction(w, source, &e)?;
+                    write_interaction(w, source, &e, redact)?;
                     n += 1;
                 }
             }
@@ -373,6 +422,10 @@ impl Sources {
         rep.step(&format!("Saving interactions to {}", path.display()));
         let mut f = AtomicFile::create(path)?;
         f.w.write_all(b"[\n")?;
+        let redact = opts
+            .redact_third_parties
+            .as_deref()
+            .map(|d| ThirdParties::new(d, c));
         let mut first = true;
         let sources = self
             .write_linked(
@@ -383,6 +436,7 @@ impl Sources {
                 &mut f.w,
                 &mut first,
                 rep,
+                redact.as_ref(),
             )
             .await?;
         f.w.write_all(b"\n]\n")?;
@@ -397,7 +451,7 @@ impl Sources {
         f.w.write_all(b"[\n")?;
         let mut first = true;
         let unlinked = self
-            .write_unlinked(c, opts.sources, &mut f.w, &mut first)
+            .write_unlinked(c, opts.sources, &mut f.w, &mut first, redact.as_ref())
             .await?;
         f.w.write_all(b"\n]\n")?;
         files.push(f.finish()?);
@@ -431,11 +485,20 @@ impl Sources {
             w.write_all(b",\"interactions\":[")?;
             let mut first = true;
             let sources = self
-                .write_linked(r.tenant, &c.id, sel, 200, w, &mut first, &mut crate::Quiet)
+                .write_linked(
+                    r.tenant,
+                    &c.id,
+                    sel,
+                    200,
+                    w,
+                    &mut first,
+                    &mut crate::Quiet,
+                    None,
+                )
                 .await?;
             w.write_all(b"],\"unlinked_interactions\":[")?;
             let mut first = true;
-            let unlinked = self.write_unlinked(c, sel, w, &mut first).await?;
+            let unlinked = self.write_unlinked(c, sel, w, &mut first, None).await?;
             w.write_all(b"]}")?;
             out.push(ContactExport {
                 contact_id: c.id.clone(),

@@ -832,3 +832,63 @@ matrix!(privacy_requests, |env: Env| async move {
     assert!(!dump.contains("jane.doe"));
     env.cleanup().await;
 });
+
+matrix!(
+    export_redacts_third_parties_but_keeps_the_subject,
+    |env: Env| async move {
+        let src = &env.sources;
+        let c = src
+            .main
+            .create_contact(T, jane(false).validate("GB").unwrap())
+            .await
+            .unwrap();
+        src.main
+            .create_interaction(
+                T,
+                NewInteraction {
+                    contact_id: Some(c.id.clone()),
+                    media_type: MediaType::Email,
+                    status: InteractionStatus::Done,
+                    text: Some(
+                        "Hello, this is Jane Doe (jane.doe@company.com). Please also copy my \
+                     solicitor at bob.smith@lawfirm.example or on +44 7911 123456."
+                            .into(),
+                    ),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let r = src.resolve(&ids_subject(&[&c.id]), 10).await.unwrap();
+        let read = |dir: &std::path::Path| {
+            std::fs::read_to_string(dir.join(format!("interactions-for-contact-{}.json", c.id)))
+                .unwrap()
+        };
+        let plain = tempfile::tempdir().unwrap();
+        src.export(
+            &r,
+            &ExportOptions::new(plain.path()),
+            &Actor::cli(),
+            &mut Vec::<String>::new(),
+        )
+        .await
+        .unwrap();
+        assert!(read(plain.path()).contains("bob.smith@lawfirm.example"));
+
+        let redacted = tempfile::tempdir().unwrap();
+        let mut opts = ExportOptions::new(redacted.path());
+        opts.redact_third_parties = Some(std::sync::Arc::new(nepenthe_detect::Detector::new()));
+        src.export(&r, &opts, &Actor::cli(), &mut Vec::<String>::new())
+            .await
+            .unwrap();
+        let text = read(redacted.path());
+        assert!(!text.contains("bob.smith@lawfirm.example"), "{text}");
+        assert!(!text.contains("123456"), "{text}");
+        assert!(
+            text.contains("jane.doe@company.com"),
+            "the subject's own data stays: {text}"
+        );
+        assert!(text.contains("<EMAIL_ADDRESS>"), "{text}");
+        env.cleanup().await;
+    }
+);

@@ -50,6 +50,10 @@ pub struct ExportArgs {
     /// Data sources to export from.
     #[arg(long, default_value = "all", value_parser = ["main", "archive", "all"])]
     pub source: String,
+    /// GDPR Art. 15(4): replace other people's personal data found in interaction subjects
+    /// and texts (agents, third parties) with `<TYPE>`, keeping the subject's own.
+    #[arg(long)]
+    pub redact_third_parties: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -316,6 +320,10 @@ pub async fn export(g: &GlobalArgs, a: ExportArgs) -> anyhow::Result<()> {
     }
     let mut opts = ExportOptions::new(&out);
     opts.sources = sel;
+    if a.redact_third_parties {
+        log.step("Redacting other people's personal data found in interaction texts");
+        opts.redact_third_parties = Some(std::sync::Arc::new(nepenthe_detect::Detector::new()));
+    }
     let s = sources
         .export(&r, &opts, &Actor::cli(), &mut log)
         .await
