@@ -99,18 +99,11 @@ fn main() {
         )
         .with_writer(std::io::stderr)
         .init();
-    let result = match cli.command {
-        Command::Scan(args) => scan::run(args),
-        other => {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build();
-            match rt {
-                Ok(rt) => rt.block_on(run(cli.global, other)),
-                Err(e) => Err(e.into()),
-            }
-        }
-    };
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|rt| rt.block_on(run(cli.global, cli.command)));
     if let Err(e) = result {
         let code = e.downcast_ref::<ExitCode>().map(|c| c.0).unwrap_or(1);
         eprintln!("error: {e:#}");
@@ -128,7 +121,8 @@ async fn run(g: GlobalArgs, cmd: Command) -> anyhow::Result<()> {
         Command::Backup(c) => admin::backup(&g, c).await,
         Command::Import(a) => import::run(&g, a).await,
         Command::Audit(a) => admin::audit(&g, a).await,
-        Command::Scan(_) => unreachable!("scan runs without the async runtime"),
+        // Scanning is CPU work on rayon's pool; it needs no database.
+        Command::Scan(args) => scan::run(args),
         Command::Export(a) => rights::export(&g, a).await,
         Command::Forget(a) => rights::forget(&g, a).await,
         Command::Rectify(a) => rights::rectify(&g, a).await,
