@@ -142,7 +142,6 @@ pub(crate) struct Patterns {
     ipv4: Regex,
     ipv6: Regex,
     iban: Regex,
-    digits: Regex,
     nino: Regex,
     date_num: Regex,
     date_iso: Regex,
@@ -177,9 +176,6 @@ impl Patterns {
             ipv4: re(r"(?-u)(?:[0-9]{1,3}\.){3}[0-9]{1,3}"),
             ipv6: re(r"(?i-u)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}"),
             iban: re(r"(?-u)\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,32}"),
-            digits: re(
-                r"(?-u)(?:\+ ?)?(?:\([0-9]{1,5}\) ?)?[0-9](?:[0-9]|[ .\-][0-9]|\) ?[0-9]| ?\([0-9]{1,5}\) ?[0-9])*",
-            ),
             nino: re(r"(?i-u)\b[a-z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[a-d]\b"),
             date_num: re(r"(?-u)\b([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]((?:19|20)[0-9]{2})\b"),
             date_short: re(r"(?-u)\b([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{2})\b"),
@@ -245,7 +241,7 @@ impl Patterns {
     fn ips(&self, doc: &Doc<'_>, out: &mut Vec<Cand>) {
         let text = doc.text;
         let b = text.as_bytes();
-        if memchr::memchr(b'.', b).is_some() {
+        if maybe_ipv4(b) {
             for m in self.ipv4.find_iter(text) {
                 let (s, e) = (m.start(), m.end());
                 // Not part of a longer dotted number (versions, OIDs) or a word.
@@ -270,8 +266,7 @@ impl Patterns {
                 out.push(c);
             }
         }
-        if memchr::memmem::find(b, b"::").is_some() || b.iter().filter(|&&x| x == b':').count() >= 5
-        {
+        if maybe_ipv6(b) {
             for m in self.ipv6.find_iter(text) {
                 let (s, e) = (m.start(), m.end());
                 if (s > 0 && (b[s - 1].is_ascii_alphanumeric() || b[s - 1] == b':'))
@@ -356,8 +351,7 @@ impl Patterns {
     fn numbers(&self, doc: &Doc<'_>, out: &mut Vec<Cand>) {
         let text = doc.text;
         let b = text.as_bytes();
-        for m in self.digits.find_iter(text) {
-            let (s, e) = (m.start(), m.end());
+        for (s, e) in DigitRuns::new(b) {
             if e - s < 7 {
                 continue;
             }
@@ -553,7 +547,13 @@ impl Patterns {
             return v;
         }
         let num = |s: &str| s.parse::<u32>().unwrap_or(0);
-        for c in self.date_num.captures_iter(text) {
+        // Each date pattern runs only when the text has its shape at all.
+        let numeric = if maybe_numeric_date(text.as_bytes()) {
+            text
+        } else {
+            ""
+        };
+        for c in self.date_num.captures_iter(numeric) {
             let (a, b2, y) = (num(&c[1]), num(&c[2]), num(&c[3]));
             let m0 = c.get(0).map(|m| (m.start(), m.end())).unwrap_or((0, 0));
             let mut r = Vec::new();
@@ -567,7 +567,7 @@ impl Patterns {
                 v.push((m0.0, m0.1, r));
             }
         }
-        for c in self.date_short.captures_iter(text) {
+        for c in self.date_short.captures_iter(numeric) {
             let (a, b2, yy) = (num(&c[1]), num(&c[2]), num(&c[3]));
             let y = if 2000 + yy <= max_birth_year {
                 2000 + yy
@@ -586,7 +586,7 @@ impl Patterns {
                 v.push((m0.0, m0.1, r));
             }
         }
-        for c in self.date_iso.captures_iter(text) {
+        for c in self.date_iso.captures_iter(numeric) {
             let (y, m, d) = (num(&c[1]), num(&c[2]), num(&c[3]));
             let m0 = c.get(0).map(|m| (m.start(), m.end())).unwrap_or((0, 0));
             if validate::date(y, m, d) {
@@ -594,7 +594,12 @@ impl Patterns {
             }
         }
         if months {
-            for c in self.date_text.captures_iter(text) {
+            let written = if maybe_year(text.as_bytes()) {
+                text
+            } else {
+                ""
+            };
+            for c in self.date_text.captures_iter(written) {
                 let (d, mon) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
                     (Some(d), Some(m), _, _) => (d.as_str(), m.as_str()),
                     (_, _, Some(m), Some(d)) => (d.as_str(), m.as_str()),
@@ -847,6 +852,163 @@ impl Patterns {
     }
 }
 
+/// The runs of digits the number detectors look at, as the regex
+/// [`DIGIT_RUN`] would find them (leftmost-first, non-overlapping), with a
+/// hand-written scanner: the regex matches every lone digit in the text, and
+/// restarting the regex engine for each costs more than the whole scan here.
+pub(crate) struct DigitRuns<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+/// The pattern [`DigitRuns`] implements (kept for the equivalence test).
+#[cfg(test)]
+pub(crate) const DIGIT_RUN: &str = r"(?-u)(?:\+ ?)?(?:\([0-9]{1,5}\) ?)?[0-9](?:[0-9]|[ .\-][0-9]|\) ?[0-9]| ?\([0-9]{1,5}\) ?[0-9])*";
+
+impl<'a> DigitRuns<'a> {
+    pub(crate) fn new(b: &'a [u8]) -> Self {
+        DigitRuns { b, pos: 0 }
+    }
+
+    fn digit(&self, i: usize) -> bool {
+        self.b.get(i).is_some_and(u8::is_ascii_digit)
+    }
+
+    /// `\([0-9]{1,5}\)` at `i`: its end.
+    fn paren(&self, i: usize) -> Option<usize> {
+        if self.b.get(i) != Some(&b'(') {
+            return None;
+        }
+        let mut j = i + 1;
+        while j - i - 1 < 5 && self.digit(j) {
+            j += 1;
+        }
+        (j > i + 1 && self.b.get(j) == Some(&b')')).then_some(j + 1)
+    }
+
+    /// `\([0-9]{1,5}\) ?[0-9]` at `i`: the end of the digit.
+    fn paren_digit(&self, i: usize) -> Option<usize> {
+        let j = self.paren(i)?;
+        let j = if self.b.get(j) == Some(&b' ') {
+            j + 1
+        } else {
+            j
+        };
+        self.digit(j).then_some(j + 1)
+    }
+
+    /// The match starting exactly at `p`, if any: its end.
+    fn match_at(&self, p: usize) -> Option<usize> {
+        let b = self.b;
+        let mut i = p;
+        if b[i] == b'+' {
+            i += 1;
+            if b.get(i) == Some(&b' ') {
+                i += 1;
+            }
+        }
+        let mut q = if self.digit(i) {
+            i + 1
+        } else {
+            self.paren_digit(i)?
+        };
+        loop {
+            match b.get(q) {
+                Some(c) if c.is_ascii_digit() => q += 1,
+                Some(b' ' | b'.' | b'-') if self.digit(q + 1) => q += 2,
+                Some(b')') => {
+                    if b.get(q + 1) == Some(&b' ') && self.digit(q + 2) {
+                        q += 3;
+                    } else if self.digit(q + 1) {
+                        q += 2;
+                    } else {
+                        break;
+                    }
+                }
+                Some(b' ') => match self.paren_digit(q + 1) {
+                    Some(e) => q = e,
+                    None => break,
+                },
+                Some(b'(') => match self.paren_digit(q) {
+                    Some(e) => q = e,
+                    None => break,
+                },
+                _ => break,
+            }
+        }
+        Some(q)
+    }
+}
+
+impl Iterator for DigitRuns<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        while self.pos < self.b.len() {
+            let k = self.b[self.pos..]
+                .iter()
+                .position(|&c| c.is_ascii_digit() || c == b'+' || c == b'(')?;
+            let p = self.pos + k;
+            match self.match_at(p) {
+                Some(e) => {
+                    self.pos = e;
+                    return Some((p, e));
+                }
+                None => self.pos = p + 1,
+            }
+        }
+        None
+    }
+}
+
+/// Is there a `.` with a digit on both sides at least three times (every
+/// dotted-quad IPv4 address has that)?
+fn maybe_ipv4(b: &[u8]) -> bool {
+    let mut n = 0;
+    for i in memchr::memchr_iter(b'.', b) {
+        if i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            n += 1;
+            if n >= 3 {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Two colons with at most four hex digits between them (every IPv6 address
+/// has that; "Agent: ... Customer:" lines do not).
+fn maybe_ipv6(b: &[u8]) -> bool {
+    memchr::memchr_iter(b':', b).any(|i| {
+        let mut j = i + 1;
+        while j < b.len() && j - i - 1 < 4 && b[j].is_ascii_hexdigit() {
+            j += 1;
+        }
+        b.get(j) == Some(&b':')
+    })
+}
+
+/// A digit, one of `/ . -`, one or two digits, one of `/ . -` and a digit:
+/// every numeric date (`date_num`, `date_short`, `date_iso`) has that.
+fn maybe_numeric_date(b: &[u8]) -> bool {
+    let sep = |c: u8| matches!(c, b'/' | b'.' | b'-');
+    let d = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    (1..b.len()).any(|i| {
+        sep(b[i])
+            && b[i - 1].is_ascii_digit()
+            && d(i + 1)
+            && (b.get(i + 2).is_some_and(|&c| sep(c)) && d(i + 3)
+                || d(i + 2) && b.get(i + 3).is_some_and(|&c| sep(c)) && d(i + 4))
+    })
+}
+
+/// `19` or `20` followed by two more digits: every written year the date
+/// patterns accept.
+fn maybe_year(b: &[u8]) -> bool {
+    b.windows(4)
+        .any(|w| matches!(&w[..2], b"19" | b"20") && w[2].is_ascii_digit() && w[3].is_ascii_digit())
+}
+
 fn glue_only(s: &str) -> bool {
     s.len() <= 3 && s.bytes().all(|b| matches!(b, b' ' | b',' | b'\n'))
 }
@@ -1058,5 +1220,47 @@ fn plausible_phone(span: &str, nd: usize) -> bool {
         b'1' => nd == 11 && nanp(&d[1..]),
         b'2'..=b'9' => nd == 10 && nanp(&d),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn by_regex(s: &str) -> Vec<(usize, usize)> {
+        Regex::new(DIGIT_RUN)
+            .unwrap()
+            .find_iter(s)
+            .map(|m| (m.start(), m.end()))
+            .collect()
+    }
+
+    #[test]
+    fn digit_runs_match_the_regex() {
+        for s in [
+            "+44 (0)7700 900123",
+            "(020) 7946 0958, 555-123-4567 or +1 (555) 123-4567.",
+            "(123456) 7 + 5 +( 3 (12)(34) 5 ( 1) 9. 9 -",
+            "tel:07912345678;x1.2.3.4 ) 5 )5 ) a",
+            "",
+            "+",
+            "(",
+            "9",
+        ] {
+            assert_eq!(
+                DigitRuns::new(s.as_bytes()).collect::<Vec<_>>(),
+                by_regex(s),
+                "{s:?}"
+            );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+        #[test]
+        fn digit_runs_equal_regex(s in "[0-9 ().+\\-a]{0,40}") {
+            prop_assert_eq!(DigitRuns::new(s.as_bytes()).collect::<Vec<_>>(), by_regex(&s));
+        }
     }
 }
