@@ -296,6 +296,14 @@ fn fold(s: &str) -> String {
         .collect()
 }
 
+/// `fold(s) == folded`, without building the folded string.
+fn folds_to(s: &str, folded: &str) -> bool {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .eq(folded.chars())
+}
+
 /// Marks spans whose value is one of the contact's own, whichever detector
 /// found them (the e-mail pattern outranks the contact matcher, for example).
 fn mark_known(text: &str, c: &KnownContact, spans: &mut [Cand]) {
@@ -321,10 +329,9 @@ fn mark_known(text: &str, c: &KnownContact, spans: &mut [Cand]) {
         let value = &text[sp.bs..sp.be];
         sp.known = match sp.ty {
             EntityType::Person => value.split_whitespace().all(|w| {
-                let f = fold(w);
                 values
                     .iter()
-                    .any(|(t, v, _)| *t == EntityType::Person && *v == f)
+                    .any(|(t, v, _)| *t == EntityType::Person && folds_to(w, v))
             }),
             EntityType::PhoneNumber => {
                 let d: String = value.chars().filter(char::is_ascii_digit).collect();
@@ -342,10 +349,9 @@ fn mark_known(text: &str, c: &KnownContact, spans: &mut [Cand]) {
                         && f.contains(v.as_str())
                 })
             }
-            ty => {
-                let f = fold(value);
-                values.iter().any(|(t, v, _)| *t == ty && *v == f)
-            }
+            ty => values
+                .iter()
+                .any(|(t, v, _)| *t == ty && folds_to(value, v)),
         };
     }
 }

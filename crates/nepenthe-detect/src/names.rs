@@ -126,6 +126,24 @@ impl Hasher for Fx {
             self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
         }
     }
+    fn write_u128(&mut self, i: u128) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let (lo, hi) = (i as u64, (i >> 64) as u64);
+        let h = (lo.wrapping_mul(K).rotate_left(23) ^ hi).wrapping_mul(K);
+        self.0 = h ^ (h >> 32);
+    }
+}
+
+/// A lower-cased word of up to 16 bytes packed into an integer (words hold no
+/// NUL bytes, so zero padding keeps keys distinct): the common case is looked
+/// up without touching the heap.
+fn pack(key: &[u8]) -> Option<u128> {
+    if key.len() > 16 {
+        return None;
+    }
+    let mut w = [0u8; 16];
+    w[..key.len()].copy_from_slice(key);
+    Some(u128::from_le_bytes(w))
 }
 
 const G_FIRST: u8 = 1;
@@ -720,6 +738,9 @@ const FREQUENT: &[&str] = &[
 const GENERIC_CUES: &[&str] = &[", ", "and ", "is ", "to ", "with ", "from ", "via "];
 
 pub(crate) struct Names {
+    /// Words of up to 16 bytes, packed (see [`pack`]).
+    short: HashMap<u128, u8, BuildHasherDefault<Fx>>,
+    /// Longer words.
     map: HashMap<Box<str>, u8, BuildHasherDefault<Fx>>,
     /// The last word of every cue phrase and title.
     cue_words: std::collections::HashSet<&'static str, BuildHasherDefault<Fx>>,
@@ -761,13 +782,36 @@ impl Names {
                 }
             }
         }
+        let mut short: HashMap<u128, u8, BuildHasherDefault<Fx>> = HashMap::default();
+        map.retain(|k, f| match pack(k.as_bytes()) {
+            Some(p) => {
+                short.insert(p, *f);
+                false
+            }
+            None => true,
+        });
+        map.shrink_to_fit();
         let cue_words = STRONG_CUES
             .iter()
             .chain(WEAK_CUES)
             .filter_map(|c| c.split([' ', ',', '\n', ':']).rfind(|w| !w.is_empty()))
             .chain(TITLES.iter().map(|t| t.trim_end_matches('.')))
             .collect();
-        Names { map, cue_words }
+        Names {
+            short,
+            map,
+            cue_words,
+        }
+    }
+
+    /// The flags of a lower-cased word.
+    fn get(&self, key: &str) -> u8 {
+        match pack(key.as_bytes()) {
+            Some(p) => self.short.get(&p),
+            None => self.map.get(key),
+        }
+        .copied()
+        .unwrap_or(0)
     }
 
     fn lookup(&self, word: &str) -> u8 {
@@ -786,13 +830,10 @@ impl Names {
         } else {
             std::borrow::Cow::Owned(word.to_lowercase())
         };
-        let mut f = self.map.get(key.as_ref()).copied().unwrap_or(0);
+        let mut f = self.get(&key);
         if f == 0 && key.contains('-') {
             // Double-barrelled: a name when every part is one.
-            let parts: Vec<u8> = key
-                .split('-')
-                .map(|p| self.map.get(p).copied().unwrap_or(0))
-                .collect();
+            let parts: Vec<u8> = key.split('-').map(|p| self.get(p)).collect();
             if parts.iter().all(|p| p & (G_FIRST | G_FIRST_AMB) != 0) {
                 f = G_FIRST;
             } else if parts

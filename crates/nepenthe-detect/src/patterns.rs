@@ -241,9 +241,10 @@ impl Patterns {
     fn ips(&self, doc: &Doc<'_>, out: &mut Vec<Cand>) {
         let text = doc.text;
         let b = text.as_bytes();
-        if maybe_ipv4(b) {
-            for m in self.ipv4.find_iter(text) {
-                let (s, e) = (m.start(), m.end());
+        // Dotted quads lie inside runs of digits and `/ . -`.
+        for (off, w) in runs_of_digits(text, maybe_ipv4) {
+            for m in self.ipv4.find_iter(w) {
+                let (s, e) = (off + m.start(), off + m.end());
                 // Not part of a longer dotted number (versions, OIDs) or a word.
                 if (s > 0 && (b[s - 1].is_ascii_alphanumeric() || b[s - 1] == b'.'))
                     || (e < b.len()
@@ -539,23 +540,35 @@ impl Patterns {
 
     /// Every date written in the text with its possible (year, month, day) readings.
     /// `max_birth_year` resolves two-digit years ("12/03/84").
-    pub fn all_dates(&self, doc: &Doc<'_>, max_birth_year: u32) -> Vec<DateHit> {
+    pub fn all_dates<'a>(&'a self, doc: &Doc<'_>, max_birth_year: u32) -> Vec<DateHit> {
         let mut v = Vec::new();
         let text = doc.text;
-        let months = has_month_word(&doc.lower);
+        // Written dates need a year in digits, spoken ones a year in words
+        // ("nineteen", "twenty", "two thousand"); both need a month name.
+        let written = maybe_year(text.as_bytes());
+        let lb = doc.lower.as_bytes();
+        let year_words = memchr::memmem::find(lb, b"nineteen").is_some()
+            || memchr::memmem::find(lb, b"twenty").is_some()
+            || memchr::memmem::find(lb, b"thousand").is_some();
+        let months = (written || year_words) && has_month_word(&doc.lower);
         if !months && !text.as_bytes().iter().any(u8::is_ascii_digit) {
             return v;
         }
         let num = |s: &str| s.parse::<u32>().unwrap_or(0);
-        // Each date pattern runs only when the text has its shape at all.
-        let numeric = if maybe_numeric_date(text.as_bytes()) {
-            text
-        } else {
-            ""
+        // Numeric dates lie inside runs of digits and `/ . -`: the patterns
+        // run only on the runs that have a date's shape.
+        let windows = numeric_windows(text);
+        let each = |re: &'a Regex| {
+            windows
+                .iter()
+                .flat_map(move |&(off, w)| re.captures_iter(w).map(move |c| (off, c)))
         };
-        for c in self.date_num.captures_iter(numeric) {
+        for (off, c) in each(&self.date_num) {
             let (a, b2, y) = (num(&c[1]), num(&c[2]), num(&c[3]));
-            let m0 = c.get(0).map(|m| (m.start(), m.end())).unwrap_or((0, 0));
+            let m0 = c
+                .get(0)
+                .map(|m| (off + m.start(), off + m.end()))
+                .unwrap_or((0, 0));
             let mut r = Vec::new();
             if validate::date(y, b2, a) {
                 r.push((y, b2, a));
@@ -567,14 +580,17 @@ impl Patterns {
                 v.push((m0.0, m0.1, r));
             }
         }
-        for c in self.date_short.captures_iter(numeric) {
+        for (off, c) in each(&self.date_short) {
             let (a, b2, yy) = (num(&c[1]), num(&c[2]), num(&c[3]));
             let y = if 2000 + yy <= max_birth_year {
                 2000 + yy
             } else {
                 1900 + yy
             };
-            let m0 = c.get(0).map(|m| (m.start(), m.end())).unwrap_or((0, 0));
+            let m0 = c
+                .get(0)
+                .map(|m| (off + m.start(), off + m.end()))
+                .unwrap_or((0, 0));
             let mut r = Vec::new();
             if validate::date(y, b2, a) {
                 r.push((y, b2, a));
@@ -586,20 +602,21 @@ impl Patterns {
                 v.push((m0.0, m0.1, r));
             }
         }
-        for c in self.date_iso.captures_iter(numeric) {
+        for (off, c) in each(&self.date_iso) {
             let (y, m, d) = (num(&c[1]), num(&c[2]), num(&c[3]));
-            let m0 = c.get(0).map(|m| (m.start(), m.end())).unwrap_or((0, 0));
+            let m0 = c
+                .get(0)
+                .map(|m| (off + m.start(), off + m.end()))
+                .unwrap_or((0, 0));
             if validate::date(y, m, d) {
                 v.push((m0.0, m0.1, vec![(y, m, d)]));
             }
         }
         if months {
-            let written = if maybe_year(text.as_bytes()) {
-                text
-            } else {
-                ""
-            };
-            for c in self.date_text.captures_iter(written) {
+            for c in self
+                .date_text
+                .captures_iter(if written { text } else { "" })
+            {
                 let (d, mon) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
                     (Some(d), Some(m), _, _) => (d.as_str(), m.as_str()),
                     (_, _, Some(m), Some(d)) => (d.as_str(), m.as_str()),
@@ -616,11 +633,6 @@ impl Patterns {
                     v.push((s, m0.1, vec![(y, m, d)]));
                 }
             }
-            // Years in words start with "nineteen", "twenty" or "two thousand".
-            let lb = doc.lower.as_bytes();
-            let year_words = memchr::memmem::find(lb, b"nineteen").is_some()
-                || memchr::memmem::find(lb, b"twenty").is_some()
-                || memchr::memmem::find(lb, b"thousand").is_some();
             for c in self
                 .spoken_date
                 .captures_iter(if year_words { &doc.lower } else { "" })
@@ -959,6 +971,44 @@ impl Iterator for DigitRuns<'_> {
         }
         None
     }
+}
+
+/// The runs of digits and `/ . -` that hold a numeric date's shape, each with
+/// one neighbouring character on either side (so `\b` at its edges is judged
+/// as in the whole text): `(offset, slice)`.
+fn numeric_windows(text: &str) -> Vec<(usize, &str)> {
+    runs_of_digits(text, maybe_numeric_date)
+}
+
+/// The runs of digits and `/ . -` for which `keep` holds, each with one
+/// neighbouring character on either side: `(offset, slice)`.
+fn runs_of_digits(text: &str, keep: fn(&[u8]) -> bool) -> Vec<(usize, &str)> {
+    let b = text.as_bytes();
+    let in_run = |c: u8| c.is_ascii_digit() || matches!(c, b'/' | b'.' | b'-');
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !in_run(b[i]) {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        while i < b.len() && in_run(b[i]) {
+            i += 1;
+        }
+        if keep(&b[s..i]) {
+            let mut ws = s.saturating_sub(1);
+            while !text.is_char_boundary(ws) {
+                ws -= 1;
+            }
+            let mut we = (i + 1).min(b.len());
+            while !text.is_char_boundary(we) {
+                we += 1;
+            }
+            out.push((ws, &text[ws..we]));
+        }
+    }
+    out
 }
 
 /// Is there a `.` with a digit on both sides at least three times (every

@@ -172,16 +172,19 @@ pub(crate) fn run(
     }
     // Lower-case street addresses ("forty two church street", "42 church street"):
     // the capitalised ones are found in `patterns`.
-    static STREET_AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
+    static STREET_WORDS: std::sync::OnceLock<Vec<memchr::memmem::Finder<'static>>> =
         std::sync::OnceLock::new();
-    let street_words = STREET_AC
+    // The regex only reports lower-case text, so look for lower-case words
+    // (one SIMD substring search each, built once).
+    let street_words = STREET_WORDS
         .get_or_init(|| {
-            aho_corasick::AhoCorasick::new(["street", "road", "lane", "avenue", "close", "drive"])
-                .ok()
+            ["street", "road", "lane", "avenue", "close", "drive"]
+                .iter()
+                .map(|w| memchr::memmem::Finder::new(w.as_bytes()))
+                .collect()
         })
-        .as_ref()
-        // The regex only reports lower-case text, so look for lower-case words.
-        .is_none_or(|ac| ac.is_match(doc.text));
+        .iter()
+        .any(|f| f.find(doc.text.as_bytes()).is_some());
     if street_words {
         for c in pats.spoken_street.captures_iter(&doc.lower) {
             let (Some(m), Some(words)) = (c.get(0), c.get(2)) else {
