@@ -482,10 +482,20 @@ fn contact_matches(
     } else if doc.text.len() <= SHORT_DOC {
         // Short documents: a SIMD substring search per value is cheaper than
         // building an automaton for a dozen patterns.
+        // Building a SIMD substring searcher per value costs more than this
+        // scan from each occurrence of the value's first byte.
+        let hay = doc.lower.as_bytes();
+        let mut lp: Vec<u8> = Vec::with_capacity(64);
         for (k, p) in pat.iter().enumerate() {
-            let lp = p.to_ascii_lowercase();
-            for bs in memchr::memmem::find_iter(doc.lower.as_bytes(), lp.as_bytes()) {
-                push(bs, bs + lp.len(), k);
+            lp.clear();
+            lp.extend(p.bytes().map(|c| c.to_ascii_lowercase()));
+            // Non-overlapping occurrences, left to right (as `memmem::find_iter`).
+            let mut from = 0;
+            for bs in memchr::memchr_iter(lp[0], hay) {
+                if bs >= from && hay[bs..].starts_with(&lp) {
+                    push(bs, bs + lp.len(), k);
+                    from = bs + lp.len();
+                }
             }
         }
     } else if let Ok(ac) = AhoCorasick::builder()

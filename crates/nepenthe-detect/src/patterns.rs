@@ -987,16 +987,18 @@ fn runs_of_digits(text: &str, keep: fn(&[u8]) -> bool) -> Vec<(usize, &str)> {
     let in_run = |c: u8| c.is_ascii_digit() || matches!(c, b'/' | b'.' | b'-');
     let mut out = Vec::new();
     let mut i = 0;
-    while i < b.len() {
-        if !in_run(b[i]) {
-            i += 1;
-            continue;
+    // Every run of interest holds a digit: jump from digit to digit.
+    while let Some(k) = b[i..].iter().position(u8::is_ascii_digit) {
+        let d = i + k;
+        let mut s = d;
+        while s > i && in_run(b[s - 1]) {
+            s -= 1;
         }
-        let s = i;
+        i = d + 1;
         while i < b.len() && in_run(b[i]) {
             i += 1;
         }
-        if keep(&b[s..i]) {
+        if i - s >= 6 && keep(&b[s..i]) {
             let mut ws = s.saturating_sub(1);
             while !text.is_char_boundary(ws) {
                 ws -= 1;
