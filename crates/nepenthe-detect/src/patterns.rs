@@ -135,9 +135,6 @@ const STREET_SUFFIX: &str = "Street|St|Road|Rd|Lane|Ln|Avenue|Ave|Close|Cl|Drive
 const US_STATES: &str = "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR";
 
 pub(crate) struct Patterns {
-    /// Where a code made of capitals and digits may start (IBAN, NINO, UK
-    /// postcode, US state + ZIP): the four specific patterns run only there.
-    caps_gate: Regex,
     email: Regex,
     ipv4: Regex,
     ipv6: Regex,
@@ -169,7 +166,6 @@ fn re(s: &str) -> Regex {
 impl Patterns {
     pub fn new() -> Self {
         Patterns {
-            caps_gate: re(r"(?-u)\b[A-Z]{1,2},? ?[0-9]"),
             email: re(
                 r"(?i-u)[a-z0-9](?:[a-z0-9._%+\-]*[a-z0-9_])?@[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)*\.[a-z]{2,24}",
             ),
@@ -231,7 +227,7 @@ impl Patterns {
             return;
         }
         self.ips(doc, out);
-        let gates: Vec<usize> = self.caps_gate.find_iter(text).map(|m| m.start()).collect();
+        let gates = caps_gates(bytes);
         self.ibans(doc, &gates, out);
         self.numbers(doc, out);
         self.ninos(doc, &gates, out);
@@ -1013,6 +1009,41 @@ fn runs_of_digits(text: &str, keep: fn(&[u8]) -> bool) -> Vec<(usize, &str)> {
     out
 }
 
+/// Where a code made of capitals and digits may start (IBAN, NINO, UK
+/// postcode, US state + ZIP): the four specific patterns run only there.
+/// The starts of the matches of [`CAPS_GATE`], found by hand.
+fn caps_gates(b: &[u8]) -> Vec<usize> {
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut v = Vec::new();
+    let mut i = 0;
+    while let Some(k) = b[i..].iter().position(u8::is_ascii_uppercase) {
+        let p = i + k;
+        i = p + 1;
+        if p > 0 && word(b[p - 1]) {
+            continue;
+        }
+        let mut j = if b.get(p + 1).is_some_and(u8::is_ascii_uppercase) {
+            p + 2
+        } else {
+            p + 1
+        };
+        if b.get(j) == Some(&b',') {
+            j += 1;
+        }
+        if b.get(j) == Some(&b' ') {
+            j += 1;
+        }
+        if b.get(j).is_some_and(u8::is_ascii_digit) {
+            v.push(p);
+        }
+    }
+    v
+}
+
+/// The pattern [`caps_gates`] implements (kept for the equivalence test).
+#[cfg(test)]
+const CAPS_GATE: &str = r"(?-u)\b[A-Z]{1,2},? ?[0-9]";
+
 /// Is there a `.` with a digit on both sides at least three times (every
 /// dotted-quad IPv4 address has that)?
 fn maybe_ipv4(b: &[u8]) -> bool {
@@ -1308,8 +1339,28 @@ mod tests {
         }
     }
 
+    #[test]
+    fn caps_gates_match_the_regex() {
+        let re = Regex::new(CAPS_GATE).unwrap();
+        for s in [
+            "AB1 A1 ABC1 A, 1 A ,1 A B1 _A1 é A1 SW1A 1AA, NY 10001 GB82 WEST",
+            "A",
+            "",
+            "AB,",
+        ] {
+            let want: Vec<usize> = re.find_iter(s).map(|m| m.start()).collect();
+            assert_eq!(caps_gates(s.as_bytes()), want, "{s:?}");
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+        #[test]
+        fn caps_gates_equal_regex(s in "[A-Ca-b0-9 ,_é]{0,30}") {
+            let want: Vec<usize> = Regex::new(CAPS_GATE).unwrap().find_iter(&s).map(|m| m.start()).collect();
+            prop_assert_eq!(caps_gates(s.as_bytes()), want);
+        }
+
         #[test]
         fn digit_runs_equal_regex(s in "[0-9 ().+\\-a]{0,40}") {
             prop_assert_eq!(DigitRuns::new(s.as_bytes()).collect::<Vec<_>>(), by_regex(&s));
