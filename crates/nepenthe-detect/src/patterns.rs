@@ -976,6 +976,29 @@ fn numeric_windows(text: &str) -> Vec<(usize, &str)> {
     runs_of_digits(text, maybe_numeric_date)
 }
 
+/// The position of the first ASCII digit at or after `from`, eight bytes at a
+/// time (most text has long stretches without digits).
+fn next_digit(b: &[u8], from: usize) -> Option<usize> {
+    const LO: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    while i + 8 <= b.len() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[i..i + 8]);
+        let w = u64::from_le_bytes(w);
+        let x = w & LO;
+        // High bit of each byte: >= b'0', then < b':' (ASCII bytes only; no
+        // carries between bytes since x <= 0x7f).
+        let ge0 = x.wrapping_add(0x5050_5050_5050_5050);
+        let ge_colon = x.wrapping_add(0x4646_4646_4646_4646);
+        if ge0 & !ge_colon & !w & HI != 0 {
+            break;
+        }
+        i += 8;
+    }
+    b[i..].iter().position(u8::is_ascii_digit).map(|k| i + k)
+}
+
 /// The runs of digits and `/ . -` for which `keep` holds, each with one
 /// neighbouring character on either side: `(offset, slice)`.
 fn runs_of_digits(text: &str, keep: fn(&[u8]) -> bool) -> Vec<(usize, &str)> {
@@ -984,8 +1007,7 @@ fn runs_of_digits(text: &str, keep: fn(&[u8]) -> bool) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
     let mut i = 0;
     // Every run of interest holds a digit: jump from digit to digit.
-    while let Some(k) = b[i..].iter().position(u8::is_ascii_digit) {
-        let d = i + k;
+    while let Some(d) = next_digit(b, i) {
         let mut s = d;
         while s > i && in_run(b[s - 1]) {
             s -= 1;
@@ -1336,6 +1358,22 @@ mod tests {
                 by_regex(s),
                 "{s:?}"
             );
+        }
+    }
+
+    #[test]
+    fn next_digit_finds_the_first_digit() {
+        let s = "abcdefghijklmnopé/:.,;@@@@@@@@@@@@@@@@@@@@@@@7 x9";
+        for from in 0..s.len() {
+            let want = s.as_bytes()[from..]
+                .iter()
+                .position(u8::is_ascii_digit)
+                .map(|k| from + k);
+            assert_eq!(next_digit(s.as_bytes(), from), want);
+        }
+        let all: Vec<u8> = (0..=255u8).collect();
+        for from in 0..all.len() {
+            assert_eq!(next_digit(&all, from), (from <= 57).then(|| from.max(48)));
         }
     }
 
