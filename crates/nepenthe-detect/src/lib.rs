@@ -418,10 +418,13 @@ fn contact_matches(
         let p = p.trim().to_string();
         if p.chars().count() >= 2 && !pat.contains(&p) {
             // Aho–Corasick folds ASCII case only; add a lower-case copy for Zoë/ZOË.
-            let low = p.to_lowercase();
-            if low != p.to_ascii_lowercase() && !pat.contains(&low) {
-                pat.push(low);
-                meta.push((t, why));
+            // (Nothing to add for ASCII values: both lower-casings agree.)
+            if !p.is_ascii() {
+                let low = p.to_lowercase();
+                if low != p.to_ascii_lowercase() && !pat.contains(&low) {
+                    pat.push(low);
+                    meta.push((t, why));
+                }
             }
             pat.push(p);
             meta.push((t, why));
