@@ -142,6 +142,16 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(what) => ApiError::not_found(what),
             StoreError::Conflict(m) => ApiError::conflict(m),
             StoreError::Invalid(m) => ApiError::unprocessable(m),
+            // A record that fails authentication (wrong key, truncated or tampered data) is
+            // named by its table and id — never its content — so an operator can find it.
+            StoreError::Crypto { record, source } => {
+                tracing::error!(%record, error = %source, "integrity check failed");
+                ApiError {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    code: "integrity_error",
+                    message: format!("stored record {record} failed its integrity check"),
+                }
+            }
             other => {
                 tracing::error!(error = %other, "store error");
                 ApiError::internal()

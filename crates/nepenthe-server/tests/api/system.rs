@@ -127,3 +127,44 @@ both_backends!(scan_finds_and_redacts, |db: TestDb| async move {
     assert_eq!(r.status, 422, "{}", r.text);
     app.finish().await;
 });
+
+both_backends!(
+    tampered_records_name_the_record_not_the_data,
+    |db: TestDb| async move {
+        let app = spawn_app(db).await;
+        let agent = app.token(A, Role::Agent).await;
+        let a = create_contact(&app, &agent, &jane()).await;
+        let b = create_contact(&app, &agent, &jane()).await;
+        // Move b's ciphertext into a's row: authentication fails for a.
+        sqlx::query(
+            "UPDATE contacts SET pii = (SELECT pii FROM contacts WHERE id = $1) WHERE id = $2",
+        )
+        .bind(&b)
+        .bind(&a)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+        // (The helpers refuse any 500; this one is the point of the test.)
+        let res = app
+            .client
+            .get(format!("{}/api/v1/contacts/{a}", app.base))
+            .bearer_auth(&agent)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 500);
+        let text = res.text().await.unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json["code"], "integrity_error");
+        assert!(json["message"].as_str().unwrap().contains(&a), "{text}");
+        assert!(!text.contains("Jane") && !text.contains("jane"), "{text}");
+        // The untouched contact still reads fine.
+        assert_eq!(
+            app.get(&format!("/api/v1/contacts/{b}"), &agent)
+                .await
+                .status,
+            200
+        );
+        app.finish().await;
+    }
+);
