@@ -56,7 +56,9 @@ fn seal_with(key: &[u8; 32], plaintext: &[u8], aad: &[u8]) -> Vec<u8> {
     }
     let cipher = Aes256Gcm::new(key.into());
     let mut nonce = [0u8; NONCE_LEN];
-    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    // ThreadRng is a CSPRNG (ChaCha, seeded and periodically reseeded from the OS); using
+    // it for nonces avoids a getrandom system call per sealed field.
+    rand::thread_rng().fill_bytes(&mut nonce);
     let ct = cipher
         .encrypt(
             Nonce::from_slice(&nonce),
