@@ -134,6 +134,16 @@ fn bad_row(what: &str) -> StoreError {
     StoreError::Corrupt(format!("stored interaction has an invalid {what}"))
 }
 
+/// An interaction cannot end before it started.
+fn check_times(it: &Interaction) -> Result<()> {
+    match (it.started_at, it.ended_at) {
+        (Some(start), Some(end)) if end < start => {
+            Err(StoreError::Invalid("ended_at is before started_at".into()))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A state change worth telling the lifecycle engine about (ids only, no values).
 struct Event {
     topic: String,
@@ -407,6 +417,11 @@ impl Store {
             .started_at
             .or((new.status != InteractionStatus::New).then_some(now));
         let ended_at = new.ended_at.or(new.status.is_finished().then_some(now));
+        if let (Some(start), Some(end)) = (started_at, ended_at) {
+            if end < start {
+                return Err(StoreError::Invalid("ended_at is before started_at".into()));
+            }
+        }
         let mut it = Interaction {
             id,
             tenant_id: tenant,
@@ -720,6 +735,12 @@ impl Store {
         if it.status.is_finished() && it.ended_at.is_none() {
             it.ended_at = Some(now);
         }
+        // Reopened: an end time carried over from before no longer applies.
+        if !it.status.is_finished() && before.status.is_finished() && it.ended_at == before.ended_at
+        {
+            it.ended_at = None;
+        }
+        check_times(&it)?;
         // Re-key when the interaction moves to another contact (or loses its contact).
         let (key_id, dk) = if it.contact_id != before.contact_id {
             let mut key_rows = Rows::default();

@@ -385,3 +385,45 @@ both_backends!(thread_and_queue_are_encrypted, |db: TestDb| async move {
     s.close().await;
     db.cleanup().await;
 });
+
+both_backends!(interaction_times_stay_consistent, |db: TestDb| async move {
+    let s = db.open().await;
+    s.create_tenant(T, "t").await.unwrap();
+    let mut bad = call(None);
+    bad.started_at = Some(nepenthe_core::from_millis(2_000_000));
+    bad.ended_at = Some(nepenthe_core::from_millis(1_000_000));
+    assert!(matches!(
+        s.create_interaction(T, bad).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let it = s.create_interaction(T, call(None)).await.unwrap();
+    let err = s
+        .update_interaction(T, &it.id, |i| {
+            i.ended_at = Some(nepenthe_core::from_millis(0));
+            Ok(())
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)));
+    let (done, ()) = s
+        .update_interaction(T, &it.id, |i| {
+            i.status = InteractionStatus::Done;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert!(done.ended_at.is_some());
+    let (reopened, ()) = s
+        .update_interaction(T, &it.id, |i| {
+            i.status = InteractionStatus::InProgress;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert!(
+        reopened.ended_at.is_none(),
+        "reopening clears the old end time"
+    );
+    s.close().await;
+    db.cleanup().await;
+});
