@@ -676,8 +676,12 @@ impl Store {
         let mut out: Vec<InteractionId> = Vec::new();
         for d in digests {
             let rows = sqlx::query(
-                "SELECT x.interaction_id FROM interaction_index x JOIN interactions i ON i.tenant_id = x.tenant_id AND i.id = x.interaction_id \
-                 WHERE x.tenant_id = $1 AND x.digest = $2 AND (i.contact_id IS NULL OR i.contact_id <> $3)",
+                // CROSS JOIN fixes the join order on SQLite (the blind index first, then a
+                // primary-key probe); without statistics its planner would otherwise walk
+                // every interaction of the tenant. PostgreSQL plans it the same either way.
+                "SELECT x.interaction_id FROM interaction_index x CROSS JOIN interactions i \
+                 WHERE x.tenant_id = $1 AND x.digest = $2 AND i.tenant_id = x.tenant_id AND i.id = x.interaction_id \
+                 AND (i.contact_id IS NULL OR i.contact_id <> $3)",
             )
             .bind(tenant.0)
             .bind(d)
