@@ -373,20 +373,48 @@ impl Store {
             }
         }
         if delete && out.interactions > 0 {
-            for table in ["attachments", "interaction_index"] {
+            // Blind-index entries first, fully zeroed (`secure_delete = ON`): their digests
+            // are keyed by the tenant's key, which outlives the contact.
+            sqlx::query(&format!(
+                "DELETE FROM interaction_index WHERE tenant_id = $1 AND interaction_id IN ({sub})"
+            ))
+            .bind(tenant.0)
+            .bind(contact.as_str())
+            .execute(&mut *conn)
+            .await?;
+            // The bulk ciphertext is sealed under the data key destroyed in this same
+            // transaction, so on SQLite its freed pages need not be rewritten with zeros
+            // (`FAST`: cells in pages written anyway are still zeroed). Halves an erasure's
+            // time; the key row itself is deleted with `ON`.
+            let sqlite = self.backend() == crate::Backend::Sqlite;
+            if sqlite {
+                sqlx::query("PRAGMA secure_delete = FAST")
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            let deleted = async {
                 sqlx::query(&format!(
-                    "DELETE FROM {table} WHERE tenant_id = $1 AND interaction_id IN ({sub})"
+                    "DELETE FROM attachments WHERE tenant_id = $1 AND interaction_id IN ({sub})"
                 ))
                 .bind(tenant.0)
                 .bind(contact.as_str())
                 .execute(&mut *conn)
                 .await?;
+                sqlx::query("DELETE FROM interactions WHERE tenant_id = $1 AND contact_id = $2")
+                    .bind(tenant.0)
+                    .bind(contact.as_str())
+                    .execute(&mut *conn)
+                    .await
             }
-            sqlx::query("DELETE FROM interactions WHERE tenant_id = $1 AND contact_id = $2")
-                .bind(tenant.0)
-                .bind(contact.as_str())
-                .execute(&mut *conn)
-                .await?;
+            .await;
+            if sqlite {
+                // Always back to ON, also when the deletes failed: the connection returns to
+                // the pool and every other deletion must zero what it frees.
+                sqlx::query("PRAGMA secure_delete = ON")
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            deleted?;
         }
         Ok(out)
     }
