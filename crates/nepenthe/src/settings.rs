@@ -92,7 +92,7 @@ pub struct Settings {
     /// Whether the key file came from a flag or `NEPENTHE_KEY_FILE` (it then beats
     /// `NEPENTHE_KEY`), rather than from the TOML file (which `NEPENTHE_KEY` beats).
     pub key_from_args: bool,
-    /// Set by `import`: SQLite bulk-load journal mode (see `StoreOptions::bulk_load`).
+    /// Set by `import`: SQLite bulk-load checkpointing (see `StoreOptions::bulk_load`).
     pub bulk_load: bool,
     /// Days a completed privacy request keeps its subject values.
     pub privacy_retention_days: u32,
