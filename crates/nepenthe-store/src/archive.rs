@@ -799,8 +799,7 @@ impl Store {
         .execute(&mut *w.tx)
         .await?;
         let ix = self.indexer(&mut w.tx, tenant).await?;
-        self.write_interaction_index(&mut w.tx, &ix, &it, true)
-            .await?;
+        self.write_interaction_index(&mut w.tx, &ix, &it).await?;
         w.commit().await?;
         Ok(true)
     }

@@ -130,7 +130,7 @@ impl Rows {
                         return Err(StoreError::Conflict(match single_id {
                             Some(id) => format!("{what} {id} already exists"),
                             None => {
-                                format!("a {what} id in this batch already exists or is repeated")
+                                format!("{what} id in this batch already exists or is repeated")
                             }
                         }));
                     }

@@ -125,6 +125,22 @@ impl Store {
         }
     }
 
+    /// Queues one blind-index row per normalised value of the contact.
+    fn push_contact_index(&self, rows: &mut Rows, ix: &BlindIndexer, c: &Contact) {
+        for (kind, value) in c.index_entries() {
+            rows.push_ignore(
+                "contact_index",
+                &["tenant_id", "digest", "contact_id"],
+                vec![
+                    Val::I(c.tenant_id.0),
+                    Val::B(ix.digest(&kind.label(), &value).to_vec()),
+                    Val::T(c.id.to_string()),
+                ],
+            );
+        }
+    }
+
+    /// Replaces a contact's blind-index rows (after an update).
     async fn write_contact_index(
         &self,
         conn: &mut sqlx::AnyConnection,
@@ -136,17 +152,9 @@ impl Store {
             .bind(c.id.as_str())
             .execute(&mut *conn)
             .await?;
-        for (kind, value) in c.index_entries() {
-            sqlx::query(
-                "INSERT INTO contact_index (tenant_id, digest, contact_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            )
-            .bind(c.tenant_id.0)
-            .bind(ix.digest(&kind.label(), &value).to_vec())
-            .bind(c.id.as_str())
-            .execute(&mut *conn)
-            .await?;
-        }
-        Ok(())
+        let mut rows = Rows::default();
+        self.push_contact_index(&mut rows, ix, c);
+        rows.flush(conn, self.backend()).await
     }
 
     /// Prepares a new contact's rows (encrypted, indexed) without touching the database;
@@ -204,17 +212,7 @@ impl Store {
             ],
         );
         self.push_data_key(rows, tenant, &key_id, &wrapped);
-        for (kind, value) in contact.index_entries() {
-            rows.push_ignore(
-                "contact_index",
-                &["tenant_id", "digest", "contact_id"],
-                vec![
-                    Val::I(tenant.0),
-                    Val::B(ix.digest(&kind.label(), &value).to_vec()),
-                    Val::T(contact.id.to_string()),
-                ],
-            );
-        }
+        self.push_contact_index(rows, ix, &contact);
         cache.insert(contact.id.clone(), (key_id, dk));
         contact
     }

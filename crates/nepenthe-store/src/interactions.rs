@@ -8,10 +8,7 @@
 
 use crate::bulk::{Rows, Val};
 use crate::contacts::sha2_digest::Sha256Acc;
-use crate::{
-    aad, decode_cursor, encode_cursor, open_json, seal_json, unique_violation, Result, Store,
-    StoreError,
-};
+use crate::{aad, decode_cursor, encode_cursor, open_json, seal_json, Result, Store, StoreError};
 use nepenthe_core::{
     normalize, AttachmentId, AttachmentMeta, Attributes, ContactId, Direction, Interaction,
     InteractionId, InteractionStatus, MediaType, NewAttachment, Participant, ParticipantId,
@@ -316,74 +313,90 @@ impl Store {
         out
     }
 
+    /// Queues the blind-index rows of the e-mails and phones in participant data.
+    fn push_interaction_index(&self, rows: &mut Rows, ix: &BlindIndexer, it: &Interaction) {
+        for d in self.participant_digests(ix, it) {
+            rows.push_ignore(
+                "interaction_index",
+                &["tenant_id", "digest", "interaction_id"],
+                vec![Val::I(it.tenant_id.0), Val::B(d), Val::T(it.id.to_string())],
+            );
+        }
+    }
+
+    /// Replaces an interaction's blind-index rows (after an update).
     pub(crate) async fn write_interaction_index(
         &self,
         conn: &mut sqlx::AnyConnection,
         ix: &BlindIndexer,
         it: &Interaction,
-        replace: bool,
     ) -> Result<()> {
-        if replace {
-            sqlx::query(
-                "DELETE FROM interaction_index WHERE tenant_id = $1 AND interaction_id = $2",
-            )
+        sqlx::query("DELETE FROM interaction_index WHERE tenant_id = $1 AND interaction_id = $2")
             .bind(it.tenant_id.0)
             .bind(it.id.as_str())
             .execute(&mut *conn)
             .await?;
-        }
-        for d in self.participant_digests(ix, it) {
-            sqlx::query("INSERT INTO interaction_index (tenant_id, digest, interaction_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-                .bind(it.tenant_id.0)
-                .bind(d)
-                .bind(it.id.as_str())
-                .execute(&mut *conn)
-                .await?;
-        }
-        Ok(())
+        let mut rows = Rows::default();
+        self.push_interaction_index(&mut rows, ix, it);
+        rows.flush(conn, self.backend()).await
     }
 
-    async fn insert_attachment(
+    /// Queues an attachment row (metadata and content sealed under `dk`) for interaction
+    /// `it`; refuses an id the interaction already has.
+    fn push_attachment(
         &self,
-        conn: &mut sqlx::AnyConnection,
+        rows: &mut Rows,
         dk: &DataKey,
-        tenant: TenantId,
-        iid: &InteractionId,
+        it: &Interaction,
         position: usize,
         a: NewAttachment,
     ) -> Result<AttachmentMeta> {
-        let id = a.id.unwrap_or_else(AttachmentId::generate);
+        let tenant = it.tenant_id;
+        let aid = a.id.unwrap_or_else(AttachmentId::generate);
+        if it.attachments.iter().any(|m| m.id == aid) {
+            return Err(StoreError::Conflict(format!(
+                "duplicate attachment id {aid}"
+            )));
+        }
         let meta = AttachmentMeta {
-            id: id.clone(),
+            id: aid.clone(),
             name: a.name,
             mime_type: a.mime_type,
             size: a.content.len() as u64,
             sha256: nepenthe_crypto::sha256_hex(&a.content),
         };
-        let row_id = format!("{iid}/{id}");
+        let row_id = format!("{}/{aid}", it.id);
         let pii = AttachmentPii {
             name: meta.name.clone(),
             mime_type: meta.mime_type.clone(),
             sha256: meta.sha256.clone(),
         };
-        let res = sqlx::query(
-            "INSERT INTO attachments (tenant_id, interaction_id, id, position, size, meta, content) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(tenant.0)
-        .bind(iid.as_str())
-        .bind(id.as_str())
-        .bind(position as i64)
-        .bind(meta.size as i64)
-        .bind(seal_json(dk, &pii, &aad(tenant, "attachments", &row_id, "meta")))
-        .bind(dk.seal(&a.content, &aad(tenant, "attachments", &row_id, "content")))
-        .execute(&mut *conn)
-        .await;
-        match res {
-            Err(e) if unique_violation(&e) => Err(StoreError::Conflict(format!(
-                "duplicate attachment id {id}"
-            ))),
-            other => other.map(|_| meta).map_err(Into::into),
-        }
+        rows.push(
+            "attachments",
+            &[
+                "tenant_id",
+                "interaction_id",
+                "id",
+                "position",
+                "size",
+                "meta",
+                "content",
+            ],
+            vec![
+                Val::I(tenant.0),
+                Val::T(it.id.to_string()),
+                Val::T(aid.to_string()),
+                Val::I(position as i64),
+                Val::I(meta.size as i64),
+                Val::B(seal_json(
+                    dk,
+                    &pii,
+                    &aad(tenant, "attachments", &row_id, "meta"),
+                )),
+                Val::B(dk.seal(&a.content, &aad(tenant, "attachments", &row_id, "content"))),
+            ],
+        );
+        Ok(meta)
     }
 
     /// Prepares a new interaction's rows (encrypted, indexed); the only database access is
@@ -440,50 +453,7 @@ impl Store {
             attachments: vec![],
         };
         for (pos, a) in new.attachments.into_iter().enumerate() {
-            let aid = a.id.unwrap_or_else(AttachmentId::generate);
-            if it.attachments.iter().any(|m| m.id == aid) {
-                return Err(StoreError::Conflict(format!(
-                    "duplicate attachment id {aid}"
-                )));
-            }
-            let meta = AttachmentMeta {
-                id: aid.clone(),
-                name: a.name,
-                mime_type: a.mime_type,
-                size: a.content.len() as u64,
-                sha256: nepenthe_crypto::sha256_hex(&a.content),
-            };
-            let row_id = format!("{}/{aid}", it.id);
-            let pii = AttachmentPii {
-                name: meta.name.clone(),
-                mime_type: meta.mime_type.clone(),
-                sha256: meta.sha256.clone(),
-            };
-            rows.push(
-                "attachments",
-                &[
-                    "tenant_id",
-                    "interaction_id",
-                    "id",
-                    "position",
-                    "size",
-                    "meta",
-                    "content",
-                ],
-                vec![
-                    Val::I(tenant.0),
-                    Val::T(it.id.to_string()),
-                    Val::T(aid.to_string()),
-                    Val::I(pos as i64),
-                    Val::I(meta.size as i64),
-                    Val::B(seal_json(
-                        &dk,
-                        &pii,
-                        &aad(tenant, "attachments", &row_id, "meta"),
-                    )),
-                    Val::B(dk.seal(&a.content, &aad(tenant, "attachments", &row_id, "content"))),
-                ],
-            );
+            let meta = self.push_attachment(rows, &dk, &it, pos, a)?;
             it.attachments.push(meta);
         }
         let (body, parts) = self.seal_rows(&dk, &it);
@@ -522,13 +492,7 @@ impl Store {
                 Val::B(parts),
             ],
         );
-        for d in self.participant_digests(ix, &it) {
-            rows.push_ignore(
-                "interaction_index",
-                &["tenant_id", "digest", "interaction_id"],
-                vec![Val::I(tenant.0), Val::B(d), Val::T(it.id.to_string())],
-            );
-        }
+        self.push_interaction_index(rows, ix, &it);
         Ok(it)
     }
 
@@ -789,8 +753,7 @@ impl Store {
         .execute(&mut *w.tx)
         .await?;
         let ix = self.indexer(&mut w.tx, tenant).await?;
-        self.write_interaction_index(&mut w.tx, &ix, &it, true)
-            .await?;
+        self.write_interaction_index(&mut w.tx, &ix, &it).await?;
         self.write_events(&mut w.tx, tenant, diff_events(Some(&before), &it))
             .await?;
         w.commit().await?;
@@ -857,9 +820,9 @@ impl Store {
             .ok_or(StoreError::NotFound("interaction"))?;
         let dk = self.row_key(tenant, &row)?;
         let mut it = self.interaction_from_row(&row, &dk)?;
-        let meta = self
-            .insert_attachment(&mut w.tx, &dk, tenant, iid, it.attachments.len(), a)
-            .await?;
+        let mut rows = Rows::default();
+        let meta = self.push_attachment(&mut rows, &dk, &it, it.attachments.len(), a)?;
+        rows.flush(&mut w.tx, self.backend()).await?;
         it.attachments.push(meta.clone());
         let (body, _) = self.seal_rows(&dk, &it);
         sqlx::query("UPDATE interactions SET body = $1 WHERE tenant_id = $2 AND id = $3")
