@@ -15,10 +15,11 @@
 //! - `names`: person names from gazetteers plus capitalisation and context cues.
 //! - `spoken`: speech-to-text forms ("oh seven seven double oh ...", "jane dot doe at
 //!   gmail dot com", "the third of march nineteen eighty four").
-//! - [`contact`]: the known contact (UCS-style keys). Its values are matched in
-//!   `contact_matches` below: any case, phone numbers and postcodes with or
-//!   without spaces, first or last name alone; one SIMD substring search per
-//!   value for documents up to 4 KiB, an Aho–Corasick automaton above that.
+//! - [`contact`]: the known contact (UCS-style keys).
+//! - `known`: the contact's values found in the text (any case, phone numbers and
+//!   postcodes with or without spaces, first or last name alone, dates of birth in
+//!   any form) in one pass over the word starts, and other detectors' spans
+//!   flagged as the contact's own.
 //! - [`redact`](mod@redact): replace, mask, keyed hash and per-document pseudonyms.
 //! - [`wire`]: serde types for JSONL/HTTP in and out.
 //!
@@ -53,6 +54,7 @@
 
 pub mod contact;
 pub mod entity;
+mod known;
 mod names;
 mod patterns;
 pub mod redact;
@@ -63,8 +65,6 @@ pub mod wire;
 pub use contact::KnownContact;
 pub use entity::{EntitySet, EntityType, UnknownEntityType};
 pub use redact::{redact, RedactOperator};
-
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 /// One finding in a document.
 #[derive(Clone, Debug, PartialEq)]
@@ -201,6 +201,20 @@ impl Detector {
         types: EntitySet,
         min_score: f32,
     ) -> Vec<Span> {
+        self.detect_with(text, ctx, types, min_score, true)
+    }
+
+    /// [`Detector::detect_filtered`]; without `explain`, a span's
+    /// explanation names its detector only (no context cue), which saves
+    /// formatting a string per span when nobody reads it.
+    pub(crate) fn detect_with(
+        &self,
+        text: &str,
+        ctx: Option<&KnownContact>,
+        types: EntitySet,
+        min_score: f32,
+        explain: bool,
+    ) -> Vec<Span> {
         if text.is_empty() {
             return Vec::new();
         }
@@ -215,7 +229,7 @@ impl Detector {
         spoken::run(&doc, &toks, &self.pats, &self.cfg, &mut cands);
         self.names.run(&doc, &toks, self.cfg.gazetteer, &mut cands);
         if let Some(c) = ctx {
-            contact_matches(&doc, c, &dates, &mut cands);
+            known::matches(&doc, c, &dates, &mut cands);
         }
         if !self.allow.is_empty() {
             cands.retain(|c| {
@@ -228,14 +242,15 @@ impl Detector {
         cands.retain(|c| c.score >= min_score && types.contains(c.ty) && c.be > c.bs);
         let mut kept = resolve(cands, text);
         if let Some(c) = ctx {
-            mark_known(text, c, &mut kept);
+            known::mark(text, c, &mut kept);
         }
-        to_spans(text, kept)
+        to_spans(text, kept, explain)
     }
 }
 
 /// Keeps the best candidates so that none overlap: higher score first, then
 /// longer; adjacent parts of one name are joined.
+#[inline(never)]
 fn resolve(mut cands: Vec<Cand>, text: &str) -> Vec<Cand> {
     cands.sort_by(|a, b| {
         b.score
@@ -288,76 +303,9 @@ fn resolve(mut cands: Vec<Cand>, text: &str) -> Vec<Cand> {
     out
 }
 
-/// Letters and digits only, lower-cased: how contact values are compared.
-fn fold(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-/// `fold(s) == folded`, without building the folded string.
-fn folds_to(s: &str, folded: &str) -> bool {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .eq(folded.chars())
-}
-
-/// Marks spans whose value is one of the contact's own, whichever detector
-/// found them (the e-mail pattern outranks the contact matcher, for example).
-fn mark_known(text: &str, c: &KnownContact, spans: &mut [Cand]) {
-    if spans.iter().all(|s| s.known) {
-        return;
-    }
-    // Folded once per document: (type, letters and digits lower-cased, digits only).
-    let values: Vec<(EntityType, String, String)> = c
-        .values()
-        .flat_map(|(t, v)| {
-            let parts: Vec<&str> = if t == EntityType::Person {
-                v.split_whitespace().collect()
-            } else {
-                vec![v]
-            };
-            parts
-                .into_iter()
-                .map(move |p| (t, fold(p), p.chars().filter(char::is_ascii_digit).collect()))
-        })
-        .filter(|(_, f, _)| !f.is_empty())
-        .collect();
-    for sp in spans.iter_mut().filter(|s| !s.known) {
-        let value = &text[sp.bs..sp.be];
-        sp.known = match sp.ty {
-            EntityType::Person => value.split_whitespace().all(|w| {
-                values
-                    .iter()
-                    .any(|(t, v, _)| *t == EntityType::Person && folds_to(w, v))
-            }),
-            EntityType::PhoneNumber => {
-                let d: String = value.chars().filter(char::is_ascii_digit).collect();
-                d.len() >= 9
-                    && values.iter().any(|(t, _, k)| {
-                        *t == EntityType::PhoneNumber
-                            && k.len() >= 9
-                            && d[d.len() - 9..] == k[k.len() - 9..]
-                    })
-            }
-            EntityType::StreetAddress | EntityType::Postcode => {
-                let f = fold(value);
-                values.iter().any(|(t, v, _)| {
-                    matches!(t, EntityType::Postcode | EntityType::StreetAddress)
-                        && f.contains(v.as_str())
-                })
-            }
-            ty => values
-                .iter()
-                .any(|(t, v, _)| *t == ty && folds_to(value, v)),
-        };
-    }
-}
-
 /// Converts byte offsets to code-point offsets in one pass over the text.
-fn to_spans(text: &str, cands: Vec<Cand>) -> Vec<Span> {
+#[inline(never)]
+fn to_spans(text: &str, cands: Vec<Cand>, explain: bool) -> Vec<Span> {
     let mut out = Vec::with_capacity(cands.len());
     let (mut bpos, mut cpos) = (0usize, 0usize);
     let advance = |to: usize, bpos: &mut usize, cpos: &mut usize| {
@@ -368,7 +316,7 @@ fn to_spans(text: &str, cands: Vec<Cand>) -> Vec<Span> {
         advance(c.bs, &mut bpos, &mut cpos);
         let start = cpos;
         advance(c.be, &mut bpos, &mut cpos);
-        let explanation = match c.cue {
+        let explanation = match c.cue.filter(|_| explain) {
             Some(cue) => std::borrow::Cow::Owned(format!("{}; context \"{}\"", c.why, cue.trim())),
             None => std::borrow::Cow::Borrowed(c.why),
         };
@@ -398,145 +346,4 @@ pub(crate) fn word_bounded(text: &str, bs: usize, be: usize) -> bool {
         !c.is_alphanumeric()
     };
     before_ok && after_ok
-}
-
-/// Documents up to this many bytes match contact values with one substring
-/// search per value; longer ones build an Aho–Corasick automaton.
-const SHORT_DOC: usize = 4096;
-
-/// Finds the known contact's values wherever they appear: any case, phone
-/// numbers and postcodes with or without spaces, the first or last name alone.
-fn contact_matches(
-    doc: &Doc<'_>,
-    c: &KnownContact,
-    dates: &[patterns::DateHit],
-    out: &mut Vec<Cand>,
-) {
-    let mut pat: Vec<String> = Vec::new();
-    let mut meta: Vec<(EntityType, &'static str)> = Vec::new();
-    let mut add = |p: String, t: EntityType, why: &'static str, pat: &mut Vec<String>| {
-        let p = p.trim().to_string();
-        if p.chars().count() >= 2 && !pat.contains(&p) {
-            // Aho–Corasick folds ASCII case only; add a lower-case copy for Zoë/ZOË.
-            // (Nothing to add for ASCII values: both lower-casings agree.)
-            if !p.is_ascii() {
-                let low = p.to_lowercase();
-                if low != p.to_ascii_lowercase() && !pat.contains(&low) {
-                    pat.push(low);
-                    meta.push((t, why));
-                }
-            }
-            pat.push(p);
-            meta.push((t, why));
-        }
-    };
-    for f in &c.first_name {
-        for l in &c.last_name {
-            add(
-                format!("{f} {l}"),
-                EntityType::Person,
-                "known contact: full name",
-                &mut pat,
-            );
-        }
-    }
-    for (t, v) in c.values() {
-        match t {
-            EntityType::PhoneNumber => {
-                add(v.to_string(), t, "known contact: phone number", &mut pat);
-                let digits: String = v.chars().filter(|c| c.is_ascii_digit()).collect();
-                add(digits.clone(), t, "known contact: phone number", &mut pat);
-                if let Some(rest) = v.trim().strip_prefix("+44") {
-                    let d: String = rest.chars().filter(|c| c.is_ascii_digit()).collect();
-                    add(format!("0{d}"), t, "known contact: phone number", &mut pat);
-                }
-            }
-            EntityType::Postcode => {
-                add(v.to_string(), t, "known contact: postcode", &mut pat);
-                add(v.replace(' ', ""), t, "known contact: postcode", &mut pat);
-            }
-            EntityType::DateOfBirth => {
-                // Dates are matched by value in `patterns`, in any written form.
-            }
-            EntityType::Person => {
-                for part in v.split_whitespace() {
-                    add(part.to_string(), t, "known contact: name", &mut pat);
-                }
-                add(v.to_string(), t, "known contact: name", &mut pat);
-            }
-            _ => add(v.to_string(), t, "known contact value", &mut pat),
-        }
-    }
-    let mut push = |bs: usize, be: usize, k: usize| {
-        if !word_bounded(doc.text, bs, be) {
-            return;
-        }
-        let (t, why) = meta[k];
-        let score = match t {
-            EntityType::StreetAddress | EntityType::Postcode => 0.93,
-            _ => 0.97,
-        };
-        let mut c = Cand::new(bs, be, t, score, why);
-        c.known = true;
-        out.push(c);
-    };
-    if pat.is_empty() {
-        // Nothing to search for but dates of birth.
-    } else if doc.text.len() <= SHORT_DOC {
-        // Short documents: a SIMD substring search per value is cheaper than
-        // building an automaton for a dozen patterns.
-        // Building a SIMD substring searcher per value costs more than this
-        // scan from each occurrence of the value's first byte.
-        let hay = doc.lower.as_bytes();
-        let mut lp: Vec<u8> = Vec::with_capacity(64);
-        for (k, p) in pat.iter().enumerate() {
-            lp.clear();
-            lp.extend(p.bytes().map(|c| c.to_ascii_lowercase()));
-            // Non-overlapping occurrences, left to right (as `memmem::find_iter`).
-            let mut from = 0;
-            for bs in memchr::memchr_iter(lp[0], hay) {
-                if bs >= from && hay[bs..].starts_with(&lp) {
-                    push(bs, bs + lp.len(), k);
-                    from = bs + lp.len();
-                }
-            }
-        }
-    } else if let Ok(ac) = AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::LeftmostLongest)
-        .kind(Some(AhoCorasickKind::NoncontiguousNFA))
-        .build(&pat)
-    {
-        for m in ac.find_iter(doc.text) {
-            push(m.start(), m.end(), m.pattern().as_usize());
-        }
-    }
-    // Dates of birth: any date in the text equal to a known one.
-    let dobs: Vec<(u32, u32, u32)> = c
-        .date_of_birth
-        .iter()
-        .chain(
-            c.custom
-                .iter()
-                .filter(|(k, _)| k.to_ascii_lowercase().contains("birth"))
-                .flat_map(|(_, v)| v),
-        )
-        .filter_map(|s| patterns::parse_iso_date(s))
-        .collect();
-    if !dobs.is_empty() {
-        for (bs, be, ymd) in dates {
-            if ymd.iter().any(|d| dobs.contains(d)) {
-                out.push(Cand {
-                    known: true,
-                    ..Cand::new(
-                        *bs,
-                        *be,
-                        EntityType::DateOfBirth,
-                        0.98,
-                        "known contact: date of birth",
-                    )
-                });
-            }
-        }
-    }
 }

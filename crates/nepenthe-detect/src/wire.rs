@@ -179,11 +179,12 @@ impl From<&Span> for WireSpan {
 
 /// Scans one document and shapes the answer for the wire.
 pub fn scan(detector: &Detector, input: &ScanInput, opts: &ScanOptions) -> ScanOutput {
-    let spans = detector.detect_filtered(
+    let spans = detector.detect_with(
         &input.text,
         input.contact.as_ref(),
         opts.entities,
         opts.min_score,
+        opts.explain,
     );
     let text = opts.redact.as_ref().map(|op| {
         if opts.keep_contact {
