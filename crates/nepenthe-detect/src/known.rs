@@ -65,18 +65,24 @@ impl Patterns {
     }
 
     fn contains(&self, p: &[u8]) -> bool {
-        (0..self.items.len()).any(|k| self.get(k) == p)
+        self.items
+            .iter()
+            .any(|&(s, e, _, _)| e - s == p.len() && self.bytes[s..e] == *p)
     }
 
     fn push_lowered(&mut self, p: &str, t: EntityType, why: &'static str) {
         let s = self.bytes.len();
-        self.bytes.extend_from_slice(p.as_bytes());
-        self.bytes[s..].make_ascii_lowercase();
-        let e = self.bytes.len();
-        if (0..self.items.len()).any(|k| self.get(k) == &self.bytes[s..e]) {
+        self.bytes
+            .extend(p.as_bytes().iter().map(u8::to_ascii_lowercase));
+        let (head, new) = self.bytes.split_at(s);
+        let dup = self
+            .items
+            .iter()
+            .any(|&(a, b, _, _)| b - a == new.len() && head[a..b] == *new);
+        if dup {
             self.bytes.truncate(s);
         } else {
-            self.items.push((s, e, t, why));
+            self.items.push((s, self.bytes.len(), t, why));
         }
     }
 
@@ -104,8 +110,21 @@ impl Patterns {
 /// and dates of birth in any written form.
 #[inline(never)]
 pub(crate) fn matches(doc: &Doc<'_>, c: &KnownContact, dates: &[DateHit], out: &mut Vec<Cand>) {
-    let mut pats = Patterns::default();
-    let mut scratch = String::new();
+    let mut pats = Patterns {
+        bytes: Vec::with_capacity(256),
+        items: Vec::with_capacity(16),
+    };
+    let mut scratch = String::with_capacity(64);
+    // `prefix` and the bytes of `v` that `keep` accepts; `keep` either drops
+    // every byte >= 0x80 or none, so the result stays UTF-8.
+    fn filtered<'a>(v: &str, out: &'a mut String, prefix: &str, keep: fn(&u8) -> bool) -> &'a str {
+        out.clear();
+        out.push_str(prefix);
+        let mut bytes = std::mem::take(out).into_bytes();
+        bytes.extend(v.bytes().filter(keep));
+        *out = String::from_utf8(bytes).unwrap_or_default();
+        out
+    }
     for f in &c.first_name {
         for l in &c.last_name {
             scratch.clear();
@@ -120,21 +139,19 @@ pub(crate) fn matches(doc: &Doc<'_>, c: &KnownContact, dates: &[DateHit], out: &
             EntityType::PhoneNumber => {
                 const WHY: &str = "known contact: phone number";
                 pats.add(v, t, WHY);
-                scratch.clear();
-                scratch.extend(v.chars().filter(char::is_ascii_digit));
-                pats.add(&scratch, t, WHY);
+                pats.add(filtered(v, &mut scratch, "", u8::is_ascii_digit), t, WHY);
                 if let Some(rest) = v.trim().strip_prefix("+44") {
-                    scratch.clear();
-                    scratch.push('0');
-                    scratch.extend(rest.chars().filter(char::is_ascii_digit));
-                    pats.add(&scratch, t, WHY);
+                    pats.add(
+                        filtered(rest, &mut scratch, "0", u8::is_ascii_digit),
+                        t,
+                        WHY,
+                    );
                 }
             }
             EntityType::Postcode => {
                 pats.add(v, t, "known contact: postcode");
-                scratch.clear();
-                scratch.extend(v.chars().filter(|&c| c != ' '));
-                pats.add(&scratch, t, "known contact: postcode");
+                let squeezed = filtered(v, &mut scratch, "", |&b| b != b' ');
+                pats.add(squeezed, t, "known contact: postcode");
             }
             // Dates are matched by value below, in any written form.
             EntityType::DateOfBirth => {}

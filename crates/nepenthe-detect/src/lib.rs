@@ -89,7 +89,7 @@ pub struct Span {
 }
 
 /// A candidate before overlap resolution: byte offsets, a score and its reasons.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Cand {
     pub bs: usize,
     pub be: usize,
@@ -251,25 +251,36 @@ impl Detector {
 /// Keeps the best candidates so that none overlap: higher score first, then
 /// longer; adjacent parts of one name are joined.
 #[inline(never)]
-fn resolve(mut cands: Vec<Cand>, text: &str) -> Vec<Cand> {
-    cands.sort_by(|a, b| {
+fn resolve(cands: Vec<Cand>, text: &str) -> Vec<Cand> {
+    // Candidates by priority (indices, so the sort moves four bytes, not a
+    // candidate; the index keeps ties in detector order).
+    let mut order: Vec<u32> = (0..cands.len() as u32).collect();
+    order.sort_unstable_by(|&i, &j| {
+        let (a, b) = (&cands[i as usize], &cands[j as usize]);
         b.score
             .partial_cmp(&a.score)
             .unwrap_or(std::cmp::Ordering::Equal)
             .then((b.be - b.bs).cmp(&(a.be - a.bs)))
             .then(a.bs.cmp(&b.bs))
+            .then(i.cmp(&j))
     });
-    let mut kept: Vec<Cand> = Vec::with_capacity(cands.len());
-    for c in cands {
-        if kept.iter().all(|k| c.be <= k.bs || c.bs >= k.be) {
-            kept.push(c);
+    let mut keep: Vec<u32> = Vec::with_capacity(order.len());
+    for i in order {
+        let c = &cands[i as usize];
+        if keep.iter().all(|&k| {
+            let k = &cands[k as usize];
+            c.be <= k.bs || c.bs >= k.be
+        }) {
+            keep.push(i);
         }
     }
-    kept.sort_by_key(|c| c.bs);
+    // Kept spans do not overlap and are not empty: their starts differ.
+    keep.sort_unstable_by_key(|&i| cands[i as usize].bs);
+    let kept = keep.iter().map(|&i| cands[i as usize]);
     // Join "Zoë" + "Kowalski" found by different detectors into one name, and
     // a street followed by its postcode into one address.
     let is_addr = |t: EntityType| matches!(t, EntityType::StreetAddress | EntityType::Postcode);
-    let mut out: Vec<Cand> = Vec::with_capacity(kept.len());
+    let mut out: Vec<Cand> = Vec::with_capacity(keep.len());
     for c in kept {
         if let Some(last) = out.last_mut() {
             if is_addr(last.ty)
