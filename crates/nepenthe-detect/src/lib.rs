@@ -319,8 +319,14 @@ fn resolve(cands: Vec<Cand>, text: &str) -> Vec<Cand> {
 fn to_spans(text: &str, cands: Vec<Cand>, explain: bool) -> Vec<Span> {
     let mut out = Vec::with_capacity(cands.len());
     let (mut bpos, mut cpos) = (0usize, 0usize);
+    // In ASCII text code points and bytes coincide.
+    let ascii = text.is_ascii();
     let advance = |to: usize, bpos: &mut usize, cpos: &mut usize| {
-        *cpos += text[*bpos..to].chars().count();
+        *cpos += if ascii {
+            to - *bpos
+        } else {
+            text[*bpos..to].chars().count()
+        };
         *bpos = to;
     };
     for c in cands {
