@@ -29,6 +29,8 @@ const C_LOW: u8 = 0x20;
 const C_DIG: u8 = 0x10;
 /// Any byte of a non-ASCII character (decoded on the slow path).
 const C_HIGH: u8 = 0x01;
+/// `'` and `-`, which may join two runs of letters.
+const C_JOIN: u8 = 0x02;
 const C_WORD: u8 = C_ALPHA | C_DIG;
 
 static CLASS: [u8; 256] = {
@@ -44,6 +46,8 @@ static CLASS: [u8; 256] = {
             C_DIG
         } else if b >= 0x80 {
             C_HIGH
+        } else if b == b'\'' || b == b'-' {
+            C_JOIN
         } else {
             0
         };
@@ -92,11 +96,7 @@ fn ascii_run(b: &[u8], mut i: usize) -> (usize, u8) {
         let mut a = [0u8; 8];
         a.copy_from_slice(w);
         let x = u64::from_le_bytes(a);
-        // Range tests on 7-bit lanes (no carries), then drop non-ASCII lanes.
-        let x7 = x & !HI8;
-        let y = x7 | (REP * 0x20);
-        let letter = (y + REP * (0x80 - 0x61)) & !(y + REP * (0x7f - 0x7a)) & !x & HI8;
-        let digit = (x7 + REP * (0x80 - 0x30)) & !(x7 + REP * (0x7f - 0x39)) & !x & HI8;
+        let (letter, digit) = swar_letters_digits(x);
         let stop = !(letter | digit) & HI8;
         // Lanes before the first stop.
         let valid = (stop & stop.wrapping_neg()).wrapping_sub(1);
@@ -137,69 +137,215 @@ fn char_at(text: &str, i: usize) -> char {
 
 /// Splits text into alphanumeric tokens; `'`, `’` and `-` stay inside a word
 /// when letters follow ("O'Brien", "Smith-Jones").
+///
+/// Text is classified 64 bytes at a time into bit masks (ASCII letters and
+/// digits, upper case, digits, non-ASCII bytes); a token made of ASCII letters
+/// and digits and ended by an ordinary byte is read off the masks. Tokens next
+/// to `'`, `-` or non-ASCII characters go through [`token_at`].
 pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
-    let mut toks = Vec::with_capacity(text.len() / 5);
     let b = text.as_bytes();
     let n = b.len();
-    let mut i = 0;
-    while i < n {
-        let cl = CLASS[b[i] as usize];
-        if cl == 0 {
-            i += 1;
-            continue;
-        }
-        // Start of a token (ASCII alnum or a non-ASCII char that is alphanumeric).
-        let first_up = if cl & C_HIGH == 0 {
-            cl & C_UP != 0
-        } else {
-            let ch = char_at(text, i);
-            if !ch.is_alphanumeric() {
-                i += ch.len_utf8();
-                continue;
-            }
-            ch.is_uppercase()
-        };
-        let bs = i;
-        let mut acc = 0u8;
-        loop {
-            // ASCII letters and digits: the common case.
-            let (e, a) = ascii_run(b, i);
-            i = e;
-            acc |= a;
-            let Some(&c) = b.get(i) else {
-                break;
-            };
-            if c < 0x80 {
-                if (c == b'\'' || c == b'-')
-                    && acc & (C_ALPHA | C_DIG) == C_ALPHA
-                    && next_is_letter(text, i + 1)
-                {
-                    i += 1;
+    let mut toks = Vec::with_capacity(n / 5);
+    // `q` is never inside a token or a character.
+    let mut q = 0;
+    while q < n {
+        let m = Block::at(b, q);
+        // Runs of ASCII letters and digits: `starts` and `ends` (the byte
+        // after a run) alternate. Bits of positions dealt with are cleared.
+        let mut starts = m.word & !(m.word << 1);
+        let mut ends = !m.word & (m.word << 1);
+        let mut high = m.high;
+        q = loop {
+            let e = if high != 0 && high.trailing_zeros() < starts.trailing_zeros() {
+                // A non-ASCII character before the next ASCII run.
+                token_at(text, q + high.trailing_zeros() as usize, &mut toks)
+            } else if starts == 0 {
+                break q + 64;
+            } else if ends == 0 {
+                // The run goes past the block: start the next block with it.
+                let bs = starts.trailing_zeros() as usize;
+                if bs == 0 {
+                    break token_at(text, q, &mut toks);
+                }
+                break q + bs;
+            } else {
+                let (bs, be) = (starts.trailing_zeros(), ends.trailing_zeros());
+                let stop = b.get(q + be as usize).copied().unwrap_or(0);
+                if CLASS[usize::from(stop)] & (C_HIGH | C_JOIN) != 0 {
+                    token_at(text, q + bs as usize, &mut toks)
+                } else {
+                    let range = (u64::MAX << bs) & !(u64::MAX << be);
+                    let mut flags = ((m.up >> bs) as u8 & 1) * T_CAP;
+                    let (alpha, digit) = (range & m.alpha != 0, range & m.dig != 0);
+                    if alpha && !digit {
+                        flags |= T_ALPHA;
+                    }
+                    if digit && !alpha {
+                        flags |= T_DIGIT;
+                    }
+                    if range & m.low == 0 {
+                        flags |= T_UPPER;
+                    }
+                    if range & m.up == 0 {
+                        flags |= T_LOWER;
+                    }
+                    toks.push(Tok {
+                        bs: q + bs as usize,
+                        be: q + be as usize,
+                        flags,
+                    });
+                    starts &= starts - 1;
+                    ends &= ends - 1;
                     continue;
                 }
-                break;
+            };
+            // A token or character up to `e` went the slow way.
+            if e - q >= 64 {
+                break e;
             }
-            let ch = char_at(text, i);
-            if ch.is_alphabetic() {
-                acc |= C_ALPHA;
-                if ch.is_uppercase() {
-                    acc |= C_UP;
-                }
-                if ch.is_lowercase() {
-                    acc |= C_LOW;
-                }
-            } else if ch.is_numeric() {
-                acc |= C_DIG;
-            } else if ch == '’' && acc & C_ALPHA != 0 && next_is_letter(text, i + ch.len_utf8()) {
-            } else {
-                break;
-            }
-            i += ch.len_utf8();
-        }
-        let flags = SHAPE[usize::from(acc >> 4)] | if first_up { T_CAP } else { 0 };
-        toks.push(Tok { bs, be: i, flags });
+            starts &= u64::MAX << (e - q);
+            high &= u64::MAX << (e - q);
+            ends &= (u64::MAX << (e - q)) << 1;
+        };
     }
     toks
+}
+
+/// Bit masks of 64 bytes of text (bit `k` for byte `k`; zeros past the end).
+struct Block {
+    /// ASCII letters and digits.
+    word: u64,
+    /// ASCII upper-case letters.
+    up: u64,
+    /// ASCII digits.
+    dig: u64,
+    /// ASCII letters.
+    alpha: u64,
+    /// ASCII lower-case letters.
+    low: u64,
+    /// Non-ASCII bytes.
+    high: u64,
+}
+
+impl Block {
+    #[inline(always)]
+    fn at(b: &[u8], q: usize) -> Block {
+        let mut buf = [0u8; 64];
+        let blk = match b.get(q..q + 64) {
+            Some(s) => s,
+            None => {
+                let r = &b[q..];
+                buf[..r.len()].copy_from_slice(r);
+                &buf[..]
+            }
+        };
+        let (mut word, mut up, mut dig, mut high) = (0, 0, 0, 0);
+        for (k, c) in blk.chunks_exact(8).enumerate() {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(c);
+            let x = u64::from_le_bytes(a);
+            let (l, d) = swar_letters_digits(x);
+            let u = l & !(x << 2);
+            word |= lane_bits(l | d) << (8 * k);
+            up |= lane_bits(u) << (8 * k);
+            dig |= lane_bits(d) << (8 * k);
+            high |= x & HI8;
+        }
+        if high != 0 {
+            high = 0;
+            for (k, c) in blk.chunks_exact(8).enumerate() {
+                let mut a = [0u8; 8];
+                a.copy_from_slice(c);
+                high |= lane_bits(u64::from_le_bytes(a) & HI8) << (8 * k);
+            }
+        }
+        Block {
+            word,
+            up,
+            dig,
+            alpha: word & !dig,
+            low: word & !dig & !up,
+            high,
+        }
+    }
+}
+
+/// Bit 7 of each byte lane gathered into the low eight bits.
+#[inline(always)]
+fn lane_bits(m: u64) -> u64 {
+    m.wrapping_mul(0x0002_0408_1020_4081) >> 56
+}
+
+/// Bit 7 of each byte lane of `x`: ASCII letters, ASCII digits. Range tests on
+/// 7-bit lanes (no carries), then non-ASCII lanes dropped.
+#[inline(always)]
+fn swar_letters_digits(x: u64) -> (u64, u64) {
+    let x7 = x & !HI8;
+    let y = x7 | (REP * 0x20);
+    let letter = (y + REP * (0x80 - 0x61)) & !(y + REP * (0x7f - 0x7a)) & !x & HI8;
+    let digit = (x7 + REP * (0x80 - 0x30)) & !(x7 + REP * (0x7f - 0x39)) & !x & HI8;
+    (letter, digit)
+}
+
+/// One token starting at byte `i` (a char boundary outside any token),
+/// pushed; or, when the character there is not alphanumeric, nothing. Returns
+/// the byte after it.
+#[inline(never)]
+fn token_at(text: &str, mut i: usize, toks: &mut Vec<Tok>) -> usize {
+    let b = text.as_bytes();
+    let cl = CLASS[usize::from(b[i])];
+    if cl & (C_WORD | C_HIGH) == 0 {
+        return i + 1;
+    }
+    let first_up = if cl & C_HIGH == 0 {
+        cl & C_UP != 0
+    } else {
+        let ch = char_at(text, i);
+        if !ch.is_alphanumeric() {
+            return i + ch.len_utf8();
+        }
+        ch.is_uppercase()
+    };
+    let bs = i;
+    let mut acc = 0u8;
+    loop {
+        // ASCII letters and digits: the common case.
+        let (e, a) = ascii_run(b, i);
+        i = e;
+        acc |= a;
+        let Some(&c) = b.get(i) else {
+            break;
+        };
+        if c < 0x80 {
+            if (c == b'\'' || c == b'-')
+                && acc & (C_ALPHA | C_DIG) == C_ALPHA
+                && next_is_letter(text, i + 1)
+            {
+                i += 1;
+                continue;
+            }
+            break;
+        }
+        let ch = char_at(text, i);
+        if ch.is_alphabetic() {
+            acc |= C_ALPHA;
+            if ch.is_uppercase() {
+                acc |= C_UP;
+            }
+            if ch.is_lowercase() {
+                acc |= C_LOW;
+            }
+        } else if ch.is_numeric() {
+            acc |= C_DIG;
+        } else if ch == '’' && acc & C_ALPHA != 0 && next_is_letter(text, i + ch.len_utf8()) {
+        } else {
+            break;
+        }
+        i += ch.len_utf8();
+    }
+    let flags = SHAPE[usize::from(acc >> 4)] | if first_up { T_CAP } else { 0 };
+    toks.push(Tok { bs, be: i, flags });
+    i
 }
 
 fn next_is_letter(text: &str, i: usize) -> bool {
@@ -1668,6 +1814,10 @@ mod tests {
             "yes ",
             "is ",
             "to ",
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijklmn",
+            "                                                                 ",
+            "don't ",
+            "x-9 ",
         ];
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         let mut next = move || {
@@ -1678,7 +1828,7 @@ mod tests {
         };
         (0..3000)
             .map(|_| {
-                let n = (next() % 60) as usize;
+                let n = (next() % 150) as usize;
                 (0..n)
                     .map(|_| PARTS[(next() % PARTS.len() as u64) as usize])
                     .collect()
