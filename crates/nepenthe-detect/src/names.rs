@@ -1287,7 +1287,10 @@ impl Names {
         if len <= 16 {
             let k = key_at(doc.lower.as_bytes(), t.bs, t.be);
             let v = self.short.get(k);
-            if len >= 2 && k & HIGH_BITS == 0 && (v & 0xff != 0 || !has_hyphen(k)) {
+            if len < 2 {
+                return (v, 0);
+            }
+            if k & HIGH_BITS == 0 && (v & 0xff != 0 || !has_hyphen(k)) {
                 return (v, v as u8);
             }
             (v, self.lookup_slow(doc, t))
@@ -1345,7 +1348,6 @@ impl Names {
                 i += 1;
                 continue;
             }
-            let word = &text[t.bs..t.be];
             // Codes such as "CAS-1234567" or "cas-1234567".
             let nb = text.as_bytes().get(t.be).copied().unwrap_or(b' ');
             if nb == b'-'
@@ -1361,16 +1363,15 @@ impl Names {
             // "JOHN SMITH" in a signature or header: an all-capitals first name
             // from the gazetteer followed by an all-capitals surname.
             if t.flags & T_UPPER != 0
-                && word.chars().nth(1).is_some()
+                && multi_char(text.as_bytes(), t)
                 && g & (G_FIRST | G_FIRST_AMB) != 0
             {
                 if let Some(&n) = toks.get(i + 1) {
-                    let nw = &text[n.bs..n.be];
                     if n.bs == t.be + 1
                         && text.as_bytes()[t.be] == b' '
                         && n.flags & T_UPPER != 0
                         && n.flags & T_ALPHA != 0
-                        && nw.chars().nth(1).is_some()
+                        && multi_char(text.as_bytes(), n)
                         && {
                             let ng = self.lookup_tok(doc, n) & mask;
                             // At least one of the two must be unambiguously a name.
@@ -1389,12 +1390,12 @@ impl Names {
                     }
                 }
             }
-            if lmode && t.flags & T_UPPER != 0 && word.chars().nth(1).is_some() {
+            if lmode && t.flags & T_UPPER != 0 && multi_char(text.as_bytes(), t) {
                 i += 1;
                 continue;
             }
             let cap =
-                t.flags & T_CAP != 0 && !(t.flags & T_UPPER != 0 && word.chars().nth(1).is_some());
+                t.flags & T_CAP != 0 && !(t.flags & T_UPPER != 0 && multi_char(text.as_bytes(), t));
             if !lmode && !cap {
                 i += 1;
                 continue;
@@ -1438,7 +1439,7 @@ impl Names {
                     },
                     "capitalised first name (gazetteer)",
                 )
-            } else if first && lmode && word.chars().count() >= 3 {
+            } else if first && lmode && text[t.bs..t.be].chars().count() >= 3 {
                 (
                     if strong.is_some() || weak.is_some() {
                         0.8
@@ -1551,6 +1552,18 @@ impl Names {
     }
 }
 
+/// Does token `t` hold more than one character?
+#[inline]
+fn multi_char(b: &[u8], t: Tok) -> bool {
+    let first = match b[t.bs] {
+        0..=0x7f => 1,
+        0x80..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    };
+    t.be - t.bs > first
+}
+
 /// Is the word before the spaces that end `b[..end]` a title ("Mr", "dr.")?
 fn prev_is_title(b: &[u8], end: usize) -> Option<&'static str> {
     let mut e = end;
@@ -1600,15 +1613,14 @@ fn line_mode(b: &[u8], toks: &[Tok], i: usize) -> (usize, bool) {
         .map(|p| line_start + p + 1)
         .unwrap_or(line_start);
     let mut j = i;
-    let (mut caps, mut total) = (0, 0);
-    while j < toks.len() && toks[j].bs < line_end {
-        let t = toks[j];
-        if t.bs >= label_end && t.flags & T_ALPHA != 0 {
-            total += 1;
-            if t.flags & (T_CAP | T_UPPER) == T_CAP {
-                caps += 1;
-            }
+    let (mut caps, mut total) = (0u32, 0u32);
+    for t in &toks[i..] {
+        if t.bs >= line_end {
+            break;
         }
+        let counted = u32::from(t.bs >= label_end) & u32::from(t.flags & T_ALPHA);
+        total += counted;
+        caps += counted & u32::from(t.flags & (T_CAP | T_UPPER) == T_CAP);
         j += 1;
     }
     (j.max(i + 1), total >= 2 && caps * 10 <= total)
@@ -1863,6 +1875,10 @@ mod tests {
             let toks = tokenize(&text);
             for (i, &t) in toks.iter().enumerate() {
                 let w = &lower[t.bs..t.be];
+                assert_eq!(
+                    multi_char(text.as_bytes(), t),
+                    text[t.bs..t.be].chars().nth(1).is_some()
+                );
                 assert_eq!(
                     names.lookup_tok(&doc, t),
                     names.lookup(&text[t.bs..t.be]),
