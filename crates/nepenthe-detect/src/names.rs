@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// A word token: byte range plus shape flags.
+/// A word token: byte range plus shape flags.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Tok {
     pub bs: usize,
@@ -20,93 +21,343 @@ pub(crate) const T_CAP: u8 = 4; // first char upper case
 pub(crate) const T_UPPER: u8 = 8; // no lower-case letter at all
 pub(crate) const T_LOWER: u8 = 16; // no upper-case letter at all
 
-/// Splits text into alphanumeric tokens; `'`, `’` and `-` stay inside a word
-/// when letters follow ("O'Brien", "Smith-Jones").
-pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
-    let mut toks = Vec::with_capacity(text.len() / 5);
-    let b = text.as_bytes();
+/// Byte classes for the tokenizer: what a byte adds to its token. The bit
+/// positions match the lanes of [`ascii_run`].
+const C_ALPHA: u8 = 0x80;
+const C_UP: u8 = 0x40;
+const C_LOW: u8 = 0x20;
+const C_DIG: u8 = 0x10;
+/// Any byte of a non-ASCII character (decoded on the slow path).
+const C_HIGH: u8 = 0x01;
+/// `'` and `-`, which may join two runs of letters.
+const C_JOIN: u8 = 0x02;
+const C_WORD: u8 = C_ALPHA | C_DIG;
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = if b.is_ascii_lowercase() {
+            C_ALPHA | C_LOW
+        } else if b.is_ascii_uppercase() {
+            C_ALPHA | C_UP
+        } else if b.is_ascii_digit() {
+            C_DIG
+        } else if b >= 0x80 {
+            C_HIGH
+        } else if b == b'\'' || b == b'-' {
+            C_JOIN
+        } else {
+            0
+        };
+        c += 1;
+    }
+    t
+};
+
+/// Token flags (all but `T_CAP`) from the classes seen in the token
+/// (`acc >> 4`).
+static SHAPE: [u8; 16] = {
+    let mut t = [0u8; 16];
     let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if c < 0x80 && !c.is_ascii_alphanumeric() {
-            i += 1;
-            continue;
-        }
-        // Start of a token (ASCII alnum or a non-ASCII char that is alphanumeric).
-        let ch = text[i..].chars().next().unwrap_or(' ');
-        if !ch.is_alphanumeric() {
-            i += ch.len_utf8();
-            continue;
-        }
-        let bs = i;
-        let (mut alpha, mut digit, mut has_up, mut has_low) = (false, false, false, false);
-        let first_up = ch.is_uppercase();
-        while i < b.len() {
-            let c = b[i];
-            if c < 0x80 {
-                if c.is_ascii_lowercase() {
-                    alpha = true;
-                    has_low = true;
-                    i += 1;
-                } else if c.is_ascii_uppercase() {
-                    alpha = true;
-                    has_up = true;
-                    i += 1;
-                } else if c.is_ascii_digit() {
-                    digit = true;
-                    i += 1;
-                } else if (c == b'\'' || c == b'-')
-                    && alpha
-                    && !digit
-                    && next_is_letter(text, i + 1)
-                {
-                    i += 1;
-                } else {
-                    break;
-                }
-            } else {
-                let ch = text[i..].chars().next().unwrap_or(' ');
-                if ch.is_alphabetic() {
-                    alpha = true;
-                    has_up |= ch.is_uppercase();
-                    has_low |= ch.is_lowercase();
-                } else if ch.is_numeric() {
-                    digit = true;
-                } else if ch == '’' && alpha && next_is_letter(text, i + ch.len_utf8()) {
-                } else {
-                    break;
-                }
-                i += ch.len_utf8();
-            }
-        }
-        let mut flags = 0;
+    while i < 16 {
+        let a = (i as u8) << 4;
+        let (alpha, digit) = (a & C_ALPHA != 0, a & C_DIG != 0);
+        let mut f = 0;
         if alpha && !digit {
-            flags |= T_ALPHA;
+            f |= T_ALPHA;
         }
         if digit && !alpha {
-            flags |= T_DIGIT;
+            f |= T_DIGIT;
         }
-        if first_up {
-            flags |= T_CAP;
+        if a & C_LOW == 0 {
+            f |= T_UPPER;
         }
-        if !has_low {
-            flags |= T_UPPER;
+        if a & C_UP == 0 {
+            f |= T_LOWER;
         }
-        if !has_up {
-            flags |= T_LOWER;
+        t[i] = f;
+        i += 1;
+    }
+    t
+};
+
+const REP: u64 = 0x0101_0101_0101_0101;
+const HI8: u64 = REP * 0x80;
+
+/// The end of the run of ASCII letters and digits from `i`, and their classes
+/// (`C_*`, OR-ed). Eight bytes at a time: in each byte lane, bit 7 marks a
+/// letter, 6 an upper-case and 5 a lower-case letter, 4 a digit.
+#[inline(always)]
+fn ascii_run(b: &[u8], mut i: usize) -> (usize, u8) {
+    let mut acc = 0u64;
+    while let Some(w) = b.get(i..i + 8) {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(w);
+        let x = u64::from_le_bytes(a);
+        let (letter, digit) = swar_letters_digits(x);
+        let stop = !(letter | digit) & HI8;
+        // Lanes before the first stop.
+        let valid = (stop & stop.wrapping_neg()).wrapping_sub(1);
+        let (l, d) = (letter & valid, digit & valid);
+        // Bit 5 (lower case) moved to bit 7 of its lane.
+        let x2 = x << 2;
+        acc |= l | ((l & !x2) >> 1) | ((l & x2) >> 2) | (d >> 3);
+        if stop != 0 {
+            return (i + (stop.trailing_zeros() / 8) as usize, fold_lanes(acc));
         }
-        toks.push(Tok { bs, be: i, flags });
+        i += 8;
+    }
+    // Fewer than eight bytes left.
+    let mut a = fold_lanes(acc);
+    while let Some(&c) = b.get(i) {
+        let cl = CLASS[usize::from(c)];
+        if cl & C_WORD == 0 {
+            break;
+        }
+        a |= cl;
+        i += 1;
+    }
+    (i, a)
+}
+
+#[inline(always)]
+fn fold_lanes(acc: u64) -> u8 {
+    let f = acc | acc >> 32;
+    let f = f | f >> 16;
+    (f | f >> 8) as u8
+}
+
+/// The character starting at byte `i` (a char boundary).
+#[inline]
+fn char_at(text: &str, i: usize) -> char {
+    text[i..].chars().next().unwrap_or(' ')
+}
+
+/// Splits text into alphanumeric tokens; `'`, `’` and `-` stay inside a word
+/// when letters follow ("O'Brien", "Smith-Jones").
+///
+/// Text is classified 64 bytes at a time into bit masks (ASCII letters and
+/// digits, upper case, digits, non-ASCII bytes); a token made of ASCII letters
+/// and digits and ended by an ordinary byte is read off the masks. Tokens next
+/// to `'`, `-` or non-ASCII characters go through [`token_at`].
+pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
+    let b = text.as_bytes();
+    let n = b.len();
+    let mut toks = Vec::with_capacity(n / 5);
+    // `q` is never inside a token or a character.
+    let mut q = 0;
+    while q < n {
+        let m = Block::at(b, q);
+        // Runs of ASCII letters and digits: `starts` and `ends` (the byte
+        // after a run) alternate. Bits of positions dealt with are cleared.
+        let mut starts = m.word & !(m.word << 1);
+        let mut ends = !m.word & (m.word << 1);
+        let mut high = m.high;
+        q = loop {
+            let e = if high != 0 && high.trailing_zeros() < starts.trailing_zeros() {
+                // A non-ASCII character before the next ASCII run.
+                token_at(text, q + high.trailing_zeros() as usize, &mut toks)
+            } else if starts == 0 {
+                break q + 64;
+            } else if ends == 0 {
+                // The run goes past the block: start the next block with it.
+                let bs = starts.trailing_zeros() as usize;
+                if bs == 0 {
+                    break token_at(text, q, &mut toks);
+                }
+                break q + bs;
+            } else {
+                let (bs, be) = (starts.trailing_zeros(), ends.trailing_zeros());
+                let stop = b.get(q + be as usize).copied().unwrap_or(0);
+                if CLASS[usize::from(stop)] & (C_HIGH | C_JOIN) != 0 {
+                    token_at(text, q + bs as usize, &mut toks)
+                } else {
+                    let range = (u64::MAX << bs) & !(u64::MAX << be);
+                    let mut flags = ((m.up >> bs) as u8 & 1) * T_CAP;
+                    let (alpha, digit) = (range & m.alpha != 0, range & m.dig != 0);
+                    if alpha && !digit {
+                        flags |= T_ALPHA;
+                    }
+                    if digit && !alpha {
+                        flags |= T_DIGIT;
+                    }
+                    if range & m.low == 0 {
+                        flags |= T_UPPER;
+                    }
+                    if range & m.up == 0 {
+                        flags |= T_LOWER;
+                    }
+                    toks.push(Tok {
+                        bs: q + bs as usize,
+                        be: q + be as usize,
+                        flags,
+                    });
+                    starts &= starts - 1;
+                    ends &= ends - 1;
+                    continue;
+                }
+            };
+            // A token or character up to `e` went the slow way.
+            if e - q >= 64 {
+                break e;
+            }
+            starts &= u64::MAX << (e - q);
+            high &= u64::MAX << (e - q);
+            ends &= (u64::MAX << (e - q)) << 1;
+        };
     }
     toks
 }
 
-fn next_is_letter(text: &str, i: usize) -> bool {
-    text.get(i..)
-        .and_then(|s| s.chars().next())
-        .is_some_and(char::is_alphabetic)
+/// Bit masks of 64 bytes of text (bit `k` for byte `k`; zeros past the end).
+struct Block {
+    /// ASCII letters and digits.
+    word: u64,
+    /// ASCII upper-case letters.
+    up: u64,
+    /// ASCII digits.
+    dig: u64,
+    /// ASCII letters.
+    alpha: u64,
+    /// ASCII lower-case letters.
+    low: u64,
+    /// Non-ASCII bytes.
+    high: u64,
 }
 
-/// FxHash: the gazetteer keys are short and trusted, so a fast hash is fine.
+impl Block {
+    #[inline(always)]
+    fn at(b: &[u8], q: usize) -> Block {
+        let mut buf = [0u8; 64];
+        let blk = match b.get(q..q + 64) {
+            Some(s) => s,
+            None => {
+                let r = &b[q..];
+                buf[..r.len()].copy_from_slice(r);
+                &buf[..]
+            }
+        };
+        let (mut word, mut up, mut dig, mut high) = (0, 0, 0, 0);
+        for (k, c) in blk.chunks_exact(8).enumerate() {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(c);
+            let x = u64::from_le_bytes(a);
+            let (l, d) = swar_letters_digits(x);
+            let u = l & !(x << 2);
+            word |= lane_bits(l | d) << (8 * k);
+            up |= lane_bits(u) << (8 * k);
+            dig |= lane_bits(d) << (8 * k);
+            high |= x & HI8;
+        }
+        if high != 0 {
+            high = 0;
+            for (k, c) in blk.chunks_exact(8).enumerate() {
+                let mut a = [0u8; 8];
+                a.copy_from_slice(c);
+                high |= lane_bits(u64::from_le_bytes(a) & HI8) << (8 * k);
+            }
+        }
+        Block {
+            word,
+            up,
+            dig,
+            alpha: word & !dig,
+            low: word & !dig & !up,
+            high,
+        }
+    }
+}
+
+/// Bit 7 of each byte lane gathered into the low eight bits.
+#[inline(always)]
+fn lane_bits(m: u64) -> u64 {
+    m.wrapping_mul(0x0002_0408_1020_4081) >> 56
+}
+
+/// Bit 7 of each byte lane of `x`: ASCII letters, ASCII digits. Range tests on
+/// 7-bit lanes (no carries), then non-ASCII lanes dropped.
+#[inline(always)]
+fn swar_letters_digits(x: u64) -> (u64, u64) {
+    let x7 = x & !HI8;
+    let y = x7 | (REP * 0x20);
+    let letter = (y + REP * (0x80 - 0x61)) & !(y + REP * (0x7f - 0x7a)) & !x & HI8;
+    let digit = (x7 + REP * (0x80 - 0x30)) & !(x7 + REP * (0x7f - 0x39)) & !x & HI8;
+    (letter, digit)
+}
+
+/// One token starting at byte `i` (a char boundary outside any token),
+/// pushed; or, when the character there is not alphanumeric, nothing. Returns
+/// the byte after it.
+#[inline(never)]
+fn token_at(text: &str, mut i: usize, toks: &mut Vec<Tok>) -> usize {
+    let b = text.as_bytes();
+    let cl = CLASS[usize::from(b[i])];
+    if cl & (C_WORD | C_HIGH) == 0 {
+        return i + 1;
+    }
+    let first_up = if cl & C_HIGH == 0 {
+        cl & C_UP != 0
+    } else {
+        let ch = char_at(text, i);
+        if !ch.is_alphanumeric() {
+            return i + ch.len_utf8();
+        }
+        ch.is_uppercase()
+    };
+    let bs = i;
+    let mut acc = 0u8;
+    loop {
+        // ASCII letters and digits: the common case.
+        let (e, a) = ascii_run(b, i);
+        i = e;
+        acc |= a;
+        let Some(&c) = b.get(i) else {
+            break;
+        };
+        if c < 0x80 {
+            if (c == b'\'' || c == b'-')
+                && acc & (C_ALPHA | C_DIG) == C_ALPHA
+                && next_is_letter(text, i + 1)
+            {
+                i += 1;
+                continue;
+            }
+            break;
+        }
+        let ch = char_at(text, i);
+        if ch.is_alphabetic() {
+            acc |= C_ALPHA;
+            if ch.is_uppercase() {
+                acc |= C_UP;
+            }
+            if ch.is_lowercase() {
+                acc |= C_LOW;
+            }
+        } else if ch.is_numeric() {
+            acc |= C_DIG;
+        } else if ch == '’' && acc & C_ALPHA != 0 && next_is_letter(text, i + ch.len_utf8()) {
+        } else {
+            break;
+        }
+        i += ch.len_utf8();
+    }
+    let flags = SHAPE[usize::from(acc >> 4)] | if first_up { T_CAP } else { 0 };
+    toks.push(Tok { bs, be: i, flags });
+    i
+}
+
+fn next_is_letter(text: &str, i: usize) -> bool {
+    match text.as_bytes().get(i) {
+        Some(&c) if c < 0x80 => c.is_ascii_alphabetic(),
+        _ => text
+            .get(i..)
+            .and_then(|s| s.chars().next())
+            .is_some_and(char::is_alphabetic),
+    }
+}
+
 #[derive(Default, Clone, Copy)]
 struct Fx(u64);
 
@@ -737,13 +988,187 @@ const FREQUENT: &[&str] = &[
 /// Weak cues too common to make an ordinary word ("dot", "will") a name.
 const GENERIC_CUES: &[&str] = &[", ", "and ", "is ", "to ", "with ", "from ", "via "];
 
+/// Flags kept next to the gazetteer flags in [`Table`] (above the low byte).
+/// The last word of a cue phrase or a title (see `cue_possible` in `run`).
+const G_CUE: u16 = 1 << 8;
+/// A name particle ("van", "de", "ó").
+const G_PARTICLE: u16 = 1 << 9;
+
+/// Every byte of a packed key has its top bit clear: the word is ASCII.
+const HIGH_BITS: u128 = 0x8080_8080_8080_8080_8080_8080_8080_8080;
+const ONE_BITS: u128 = 0x0101_0101_0101_0101_0101_0101_0101_0101;
+
+/// Does the packed ASCII word `k` hold a `-`?
+#[inline]
+fn has_hyphen(k: u128) -> bool {
+    let x = k ^ (ONE_BITS * u128::from(b'-'));
+    x.wrapping_sub(ONE_BITS) & !x & HIGH_BITS != 0
+}
+
+/// `KEY_MASK[n]` keeps the first `n` bytes of a packed word.
+static KEY_MASK: [u128; 17] = {
+    let mut m = [0u128; 17];
+    let mut n = 1;
+    while n <= 16 {
+        m[n] = u128::MAX >> (8 * (16 - n));
+        n += 1;
+    }
+    m
+};
+
+/// `b[bs..be]` (at most 16 bytes) packed as by [`pack`].
+#[inline]
+fn key_at(b: &[u8], bs: usize, be: usize) -> u128 {
+    let len = be - bs;
+    debug_assert!(len <= 16);
+    match b.get(bs..bs + 16) {
+        Some(w) => {
+            let mut a = [0u8; 16];
+            a.copy_from_slice(w);
+            u128::from_le_bytes(a) & KEY_MASK[len]
+        }
+        None => {
+            let mut a = [0u8; 16];
+            a[..len].copy_from_slice(&b[bs..be]);
+            u128::from_le_bytes(a)
+        }
+    }
+}
+
+/// The last (up to) 16 bytes of `b[..end]` packed little-endian so that the
+/// last byte is the most significant; missing bytes are zero.
+#[inline]
+fn tail_at(b: &[u8], end: usize) -> u128 {
+    let mut a = [0u8; 16];
+    if end >= 16 {
+        a.copy_from_slice(&b[end - 16..end]);
+    } else {
+        a[16 - end..].copy_from_slice(&b[..end]);
+    }
+    u128::from_le_bytes(a)
+}
+
+/// Open-addressing hash table from packed words (see [`pack`]) to flags:
+/// one multiply and usually one probe per look-up. Key 0 marks an empty slot
+/// (no word packs to 0).
+struct Table {
+    keys: Box<[u128]>,
+    vals: Box<[u16]>,
+    shift: u32,
+}
+
+impl Table {
+    fn new(n: usize) -> Self {
+        let bits = (n.max(8) * 2).next_power_of_two().trailing_zeros();
+        Table {
+            keys: vec![0; 1 << bits].into_boxed_slice(),
+            vals: vec![0; 1 << bits].into_boxed_slice(),
+            shift: 64 - bits,
+        }
+    }
+
+    #[inline]
+    fn slot(&self, k: u128) -> usize {
+        const K: u64 = 0x9e37_79b9_7f4a_7c15;
+        const K2: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let (lo, hi) = (k as u64, (k >> 64) as u64);
+        ((lo ^ hi.wrapping_mul(K2)).wrapping_mul(K) >> self.shift) as usize
+    }
+
+    #[inline]
+    fn get(&self, k: u128) -> u16 {
+        let mask = self.keys.len() - 1;
+        let mut s = self.slot(k);
+        loop {
+            let e = self.keys[s];
+            if e == k {
+                return self.vals[s];
+            }
+            if e == 0 {
+                return 0;
+            }
+            s = (s + 1) & mask;
+        }
+    }
+
+    fn add(&mut self, k: u128, f: u16) {
+        assert!(k != 0);
+        let mask = self.keys.len() - 1;
+        let mut s = self.slot(k);
+        while self.keys[s] != k && self.keys[s] != 0 {
+            s = (s + 1) & mask;
+        }
+        self.keys[s] = k;
+        self.vals[s] |= f;
+    }
+}
+
+/// Cue phrases (see `STRONG_CUES`) found by suffix: each phrase is compared
+/// as one integer, and only phrases ending in the text's last two bytes are
+/// tried.
+struct Cues {
+    list: &'static [&'static str],
+    /// `before.ends_with(list[k])` iff `tail >> shift[k] == val[k]`.
+    shift: Vec<u32>,
+    val: Vec<u128>,
+    /// Bit `k` set when `list[k]` ends in bytes that hash to the bucket.
+    bucket: Box<[u64; 256]>,
+}
+
+impl Cues {
+    fn bucket_of(last: u8, prev: u8) -> usize {
+        usize::from(last.rotate_left(3) ^ prev)
+    }
+
+    fn new(list: &'static [&'static str]) -> Self {
+        assert!(list.len() <= 64);
+        let mut bucket = Box::new([0u64; 256]);
+        let (mut shift, mut val) = (Vec::new(), Vec::new());
+        for (k, c) in list.iter().enumerate() {
+            let b = c.as_bytes();
+            assert!(b.len() >= 2 && b.len() <= 16 && !b.contains(&0));
+            shift.push(8 * (16 - b.len() as u32));
+            val.push(pack(b).unwrap_or(0));
+            bucket[Self::bucket_of(b[b.len() - 1], b[b.len() - 2])] |= 1 << k;
+        }
+        Cues {
+            list,
+            shift,
+            val,
+            bucket,
+        }
+    }
+
+    /// The first phrase of the list that `b[..end]` ends with.
+    #[inline]
+    fn find(&self, b: &[u8], end: usize) -> Option<&'static str> {
+        if end < 2 {
+            return None;
+        }
+        let mut m = self.bucket[Self::bucket_of(b[end - 1], b[end - 2])];
+        if m == 0 {
+            return None;
+        }
+        let tail = tail_at(b, end);
+        while m != 0 {
+            let k = m.trailing_zeros() as usize;
+            if tail >> self.shift[k] == self.val[k] {
+                return Some(self.list[k]);
+            }
+            m &= m - 1;
+        }
+        None
+    }
+}
+
 pub(crate) struct Names {
-    /// Words of up to 16 bytes, packed (see [`pack`]).
-    short: HashMap<u128, u8, BuildHasherDefault<Fx>>,
+    /// Words of up to 16 bytes, packed (see [`pack`]): gazetteer and list
+    /// flags in the low byte, `G_CUE` and `G_PARTICLE` above.
+    short: Table,
     /// Longer words.
     map: HashMap<Box<str>, u8, BuildHasherDefault<Fx>>,
-    /// The last word of every cue phrase and title.
-    cue_words: std::collections::HashSet<&'static str, BuildHasherDefault<Fx>>,
+    strong: Cues,
+    weak: Cues,
 }
 
 impl Names {
@@ -782,10 +1207,10 @@ impl Names {
                 }
             }
         }
-        let mut short: HashMap<u128, u8, BuildHasherDefault<Fx>> = HashMap::default();
+        let mut short = Table::new(map.len());
         map.retain(|k, f| match pack(k.as_bytes()) {
             Some(p) => {
-                short.insert(p, *f);
+                short.add(p, u16::from(*f));
                 false
             }
             None => true,
@@ -795,23 +1220,30 @@ impl Names {
             .iter()
             .chain(WEAK_CUES)
             .filter_map(|c| c.split([' ', ',', '\n', ':']).rfind(|w| !w.is_empty()))
-            .chain(TITLES.iter().map(|t| t.trim_end_matches('.')))
-            .collect();
+            .chain(TITLES.iter().map(|t| t.trim_end_matches('.')));
+        for w in cue_words {
+            // Looked up by packed key only (see `cue_possible` in `run`).
+            let p = pack(w.as_bytes()).expect("cue words are short");
+            short.add(p, G_CUE);
+        }
+        for w in PARTICLES {
+            let p = pack(w.as_bytes()).expect("particles are short");
+            short.add(p, G_PARTICLE);
+        }
         Names {
             short,
             map,
-            cue_words,
+            strong: Cues::new(STRONG_CUES),
+            weak: Cues::new(WEAK_CUES),
         }
     }
 
     /// The flags of a lower-cased word.
     fn get(&self, key: &str) -> u8 {
         match pack(key.as_bytes()) {
-            Some(p) => self.short.get(&p),
-            None => self.map.get(key),
+            Some(p) => self.short.get(p) as u8,
+            None => self.map.get(key).copied().unwrap_or(0),
         }
-        .copied()
-        .unwrap_or(0)
     }
 
     fn lookup(&self, word: &str) -> u8 {
@@ -846,14 +1278,55 @@ impl Names {
         f
     }
 
+    /// The table value of token `t` as written in `doc.lower` (0 when longer
+    /// than 16 bytes), and its `lookup` flags; the common case (an ASCII word
+    /// of up to 16 bytes) costs one probe.
+    #[inline(always)]
+    fn probe(&self, doc: &Doc<'_>, t: Tok) -> (u16, u8) {
+        let len = t.be - t.bs;
+        if len <= 16 {
+            let k = key_at(doc.lower.as_bytes(), t.bs, t.be);
+            let v = self.short.get(k);
+            if len < 2 {
+                return (v, 0);
+            }
+            if k & HIGH_BITS == 0 && (v & 0xff != 0 || !has_hyphen(k)) {
+                return (v, v as u8);
+            }
+            (v, self.lookup_slow(doc, t))
+        } else {
+            (0, self.lookup_slow(doc, t))
+        }
+    }
+
+    #[inline(never)]
+    fn lookup_slow(&self, doc: &Doc<'_>, t: Tok) -> u8 {
+        self.lookup(&doc.text[t.bs..t.be])
+    }
+
+    /// `lookup` of token `t`.
+    #[inline(always)]
+    fn lookup_tok(&self, doc: &Doc<'_>, t: Tok) -> u8 {
+        self.probe(doc, t).1
+    }
+
+    /// The `G_CUE`/`G_PARTICLE` flags of token `t` as written in `doc.lower`.
+    #[inline(always)]
+    fn marks_tok(&self, doc: &Doc<'_>, t: Tok) -> u16 {
+        if t.be - t.bs > 16 {
+            return 0;
+        }
+        self.short.get(key_at(doc.lower.as_bytes(), t.bs, t.be)) & (G_CUE | G_PARTICLE)
+    }
+
     /// `gazetteer == false` keeps only the capitalisation and context cues.
     pub fn run(&self, doc: &Doc<'_>, toks: &[Tok], gazetteer: bool, out: &mut Vec<Cand>) {
         let mask = if gazetteer { 0xff } else { G_LISTS };
         let text = doc.text;
-        let lower = &doc.lower;
+        let lb = doc.lower.as_bytes();
         // Lines where (almost) nothing is capitalised come from speech-to-text:
-        // names there are lower case too.
-        let lower_line = line_modes(text, toks);
+        // names there are lower case too. Computed one line at a time.
+        let (mut line_end, mut line_lower) = (0, false);
         let mut i = 0;
         while i < toks.len() {
             let t = toks[i];
@@ -861,14 +1334,16 @@ impl Names {
                 i += 1;
                 continue;
             }
-            let word = &text[t.bs..t.be];
-            let lmode = lower_line[i];
+            while line_end <= i {
+                (line_end, line_lower) = line_mode(text.as_bytes(), toks, line_end);
+            }
+            let lmode = line_lower;
             // Outside transcripts only capitalised words can start a name.
             if !lmode && t.flags & T_CAP == 0 {
                 i += 1;
                 continue;
             }
-            let g = self.lookup(word) & mask;
+            let g = self.lookup_tok(doc, t) & mask;
             if g & (G_STOP | G_PLACE) != 0 {
                 i += 1;
                 continue;
@@ -888,18 +1363,17 @@ impl Names {
             // "JOHN SMITH" in a signature or header: an all-capitals first name
             // from the gazetteer followed by an all-capitals surname.
             if t.flags & T_UPPER != 0
-                && word.chars().nth(1).is_some()
+                && multi_char(text.as_bytes(), t)
                 && g & (G_FIRST | G_FIRST_AMB) != 0
             {
-                if let Some(n) = toks.get(i + 1) {
-                    let nw = &text[n.bs..n.be];
+                if let Some(&n) = toks.get(i + 1) {
                     if n.bs == t.be + 1
                         && text.as_bytes()[t.be] == b' '
                         && n.flags & T_UPPER != 0
                         && n.flags & T_ALPHA != 0
-                        && nw.chars().nth(1).is_some()
+                        && multi_char(text.as_bytes(), n)
                         && {
-                            let ng = self.lookup(nw) & mask;
+                            let ng = self.lookup_tok(doc, n) & mask;
                             // At least one of the two must be unambiguously a name.
                             ng & (G_SUR | G_SUR_AMB) != 0 && (ng & G_SUR != 0 || g & G_FIRST != 0)
                         }
@@ -916,12 +1390,12 @@ impl Names {
                     }
                 }
             }
-            if lmode && t.flags & T_UPPER != 0 && word.chars().nth(1).is_some() {
+            if lmode && t.flags & T_UPPER != 0 && multi_char(text.as_bytes(), t) {
                 i += 1;
                 continue;
             }
             let cap =
-                t.flags & T_CAP != 0 && !(t.flags & T_UPPER != 0 && word.chars().nth(1).is_some());
+                t.flags & T_CAP != 0 && !(t.flags & T_UPPER != 0 && multi_char(text.as_bytes(), t));
             if !lmode && !cap {
                 i += 1;
                 continue;
@@ -930,19 +1404,18 @@ impl Names {
                 i += 1;
                 continue;
             }
-            let before = &lower[..t.bs];
             // Cues end with the previous word: look them up only when that word
             // could end one (most words cannot).
             let cue_possible = i > 0 && {
                 let p = toks[i - 1];
-                let gap = &lower[p.be..t.bs];
-                gap.len() <= 3 && (gap == ", " || self.cue_words.contains(&lower[p.bs..p.be]))
+                let gap = &lb[p.be..t.bs];
+                gap.len() <= 3 && (gap == b", " || self.marks_tok(doc, p) & G_CUE != 0)
             };
             let (title, strong, weak) = if cue_possible {
                 (
-                    prev_is_title(before),
-                    STRONG_CUES.iter().find(|c| before.ends_with(*c)).copied(),
-                    WEAK_CUES.iter().find(|c| before.ends_with(*c)).copied(),
+                    prev_is_title(lb, t.bs),
+                    self.strong.find(lb, t.bs),
+                    self.weak.find(lb, t.bs),
                 )
             } else {
                 (None, None, None)
@@ -950,7 +1423,7 @@ impl Names {
             let first = g & G_FIRST != 0;
             let first_amb = g & G_FIRST_AMB != 0;
             let sur = g & (G_SUR | G_SUR_AMB) != 0;
-            let sent_start = sentence_start(text, t.bs);
+            let sent_start = sentence_start(text.as_bytes(), t.bs);
             // Would the next word continue a name?
             let next_ext = self.extension(doc, toks, i, lmode, mask);
             let (score, why): (f32, &'static str) = if title.is_some() && (cap || lmode) {
@@ -966,7 +1439,7 @@ impl Names {
                     },
                     "capitalised first name (gazetteer)",
                 )
-            } else if first && lmode && word.chars().count() >= 3 {
+            } else if first && lmode && text[t.bs..t.be].chars().count() >= 3 {
                 (
                     if strong.is_some() || weak.is_some() {
                         0.8
@@ -984,8 +1457,7 @@ impl Names {
             } else if first_amb
                 && lmode
                 && next_ext > i + 1
-                && self.lookup(&text[toks[next_ext - 1].bs..toks[next_ext - 1].be]) & mask & G_SUR
-                    != 0
+                && self.lookup_tok(doc, toks[next_ext - 1]) & mask & G_SUR != 0
             {
                 (
                     0.75,
@@ -994,10 +1466,7 @@ impl Names {
             } else if first_amb
                 && cap
                 && next_ext > i + 1
-                && self.lookup(&text[toks[next_ext - 1].bs..toks[next_ext - 1].be])
-                    & mask
-                    & (G_SUR | G_SUR_AMB)
-                    != 0
+                && self.lookup_tok(doc, toks[next_ext - 1]) & mask & (G_SUR | G_SUR_AMB) != 0
             {
                 (
                     0.7,
@@ -1017,8 +1486,8 @@ impl Names {
                 continue;
             };
             // Places and organisations: "our Austin depot", "Victoria Road".
-            if let Some(n) = toks.get(i + 1) {
-                if n.bs == t.be + 1 && self.lookup(&text[n.bs..n.be]) & G_PLACE != 0 {
+            if let Some(&n) = toks.get(i + 1) {
+                if n.bs == t.be + 1 && self.lookup_tok(doc, n) & G_PLACE != 0 {
                     i += 1;
                     continue;
                 }
@@ -1051,12 +1520,12 @@ impl Names {
             if !(gap == b" " || initial_gap) || t.flags & T_ALPHA == 0 {
                 break;
             }
-            let w = &doc.lower[t.bs..t.be];
-            if PARTICLES.contains(&w) {
+            let (v, g) = self.probe(doc, t);
+            if v & G_PARTICLE != 0 {
                 j += 1;
                 continue;
             }
-            let g = self.lookup(&text[t.bs..t.be]) & mask;
+            let g = g & mask;
             if g & (G_STOP | G_STOPEXT) != 0 {
                 break;
             }
@@ -1083,62 +1552,78 @@ impl Names {
     }
 }
 
-fn prev_is_title(before: &str) -> Option<&'static str> {
-    let b = before.trim_end_matches(' ');
-    if b.len() == before.len() {
+/// Does token `t` hold more than one character?
+#[inline]
+fn multi_char(b: &[u8], t: Tok) -> bool {
+    let first = match b[t.bs] {
+        0..=0x7f => 1,
+        0x80..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    };
+    t.be - t.bs > first
+}
+
+/// Is the word before the spaces that end `b[..end]` a title ("Mr", "dr.")?
+fn prev_is_title(b: &[u8], end: usize) -> Option<&'static str> {
+    let mut e = end;
+    while e > 0 && b[e - 1] == b' ' {
+        e -= 1;
+    }
+    if e == end {
         return None;
     }
-    let w = b.rsplit([' ', '\n', ',', '(', '"']).next().unwrap_or("");
-    TITLES.iter().find(|t| **t == w).map(|_| "after a title")
+    let mut s = e;
+    while s > 0 && !matches!(b[s - 1], b' ' | b'\n' | b',' | b'(' | b'"') {
+        if e - s >= 5 {
+            return None; // longer than any title
+        }
+        s -= 1;
+    }
+    let w = &b[s..e];
+    TITLES
+        .iter()
+        .find(|t| t.as_bytes() == w)
+        .map(|_| "after a title")
 }
 
-fn sentence_start(text: &str, bs: usize) -> bool {
-    let before = text[..bs].trim_end_matches([' ', '\t', '"', '\'', '[', '(']);
-    match before.as_bytes().last() {
+fn sentence_start(b: &[u8], bs: usize) -> bool {
+    let mut e = bs;
+    while e > 0 && matches!(b[e - 1], b' ' | b'\t' | b'"' | b'\'' | b'[' | b'(') {
+        e -= 1;
+    }
+    match e.checked_sub(1) {
         None => true,
-        Some(b) => matches!(b, b'.' | b'!' | b'?' | b':' | b'\n' | b']' | b'>' | b'-'),
+        Some(p) => matches!(b[p], b'.' | b'!' | b'?' | b':' | b'\n' | b']' | b'>' | b'-'),
     }
 }
 
-/// For each token: does it sit on a line written without capitals?
-fn line_modes(text: &str, toks: &[Tok]) -> Vec<bool> {
-    let mut modes = vec![false; toks.len()];
-    let b = text.as_bytes();
-    let mut i = 0;
-    while i < toks.len() {
-        let line_start = memchr::memrchr(b'\n', &b[..toks[i].bs])
-            .map(|p| p + 1)
-            .unwrap_or(0);
-        let line_end = memchr::memchr(b'\n', &b[toks[i].bs..])
-            .map(|p| p + toks[i].bs)
-            .unwrap_or(b.len());
-        // Skip a speaker label ("Agent:", "Speaker 1:", "[00:01:02] CALLER:").
-        let label_end = b[line_start..line_end]
-            .iter()
-            .take(40)
-            .rposition(|&c| c == b':')
-            .filter(|&p| b.get(line_start + p + 1) == Some(&b' '))
-            .map(|p| line_start + p + 1)
-            .unwrap_or(line_start);
-        let mut j = i;
-        let (mut caps, mut total) = (0, 0);
-        while j < toks.len() && toks[j].bs < line_end {
-            let t = toks[j];
-            if t.bs >= label_end && t.flags & T_ALPHA != 0 {
-                total += 1;
-                if t.flags & T_CAP != 0 && t.flags & T_UPPER == 0 {
-                    caps += 1;
-                }
-            }
-            j += 1;
+/// The tokens from `i` to the end of its line: one past the last of them, and
+/// whether the line is written without capitals.
+fn line_mode(b: &[u8], toks: &[Tok], i: usize) -> (usize, bool) {
+    let bs = toks[i].bs;
+    let line_start = memchr::memrchr(b'\n', &b[..bs]).map(|p| p + 1).unwrap_or(0);
+    let line_end = memchr::memchr(b'\n', &b[bs..])
+        .map(|p| p + bs)
+        .unwrap_or(b.len());
+    // Skip a speaker label ("Agent:", "Speaker 1:", "[00:01:02] CALLER:").
+    let head = &b[line_start..line_end];
+    let label_end = memchr::memrchr(b':', &head[..head.len().min(40)])
+        .filter(|&p| b.get(line_start + p + 1) == Some(&b' '))
+        .map(|p| line_start + p + 1)
+        .unwrap_or(line_start);
+    let mut j = i;
+    let (mut caps, mut total) = (0u32, 0u32);
+    for t in &toks[i..] {
+        if t.bs >= line_end {
+            break;
         }
-        let lower = total >= 2 && caps * 10 <= total;
-        for m in modes.iter_mut().take(j).skip(i) {
-            *m = lower;
-        }
-        i = j.max(i + 1);
+        let counted = u32::from(t.bs >= label_end) & u32::from(t.flags & T_ALPHA);
+        total += counted;
+        caps += counted & u32::from(t.flags & (T_CAP | T_UPPER) == T_CAP);
+        j += 1;
     }
-    modes
+    (j.max(i + 1), total >= 2 && caps * 10 <= total)
 }
 
 #[cfg(test)]
@@ -1178,6 +1663,268 @@ mod tests {
         ];
         for (text, want) in cases {
             assert_eq!(names_in(text), *want, "{text:?}");
+        }
+    }
+
+    /// The tokenizer before the byte-class rewrite.
+    fn tokenize_reference(text: &str) -> Vec<Tok> {
+        fn next_letter(text: &str, i: usize) -> bool {
+            text.get(i..)
+                .and_then(|s| s.chars().next())
+                .is_some_and(char::is_alphabetic)
+        }
+        let mut toks = Vec::new();
+        let b = text.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            if c < 0x80 && !c.is_ascii_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            let ch = text[i..].chars().next().unwrap_or(' ');
+            if !ch.is_alphanumeric() {
+                i += ch.len_utf8();
+                continue;
+            }
+            let bs = i;
+            let (mut alpha, mut digit, mut has_up, mut has_low) = (false, false, false, false);
+            let first_up = ch.is_uppercase();
+            while i < b.len() {
+                let c = b[i];
+                if c < 0x80 {
+                    if c.is_ascii_lowercase() {
+                        alpha = true;
+                        has_low = true;
+                        i += 1;
+                    } else if c.is_ascii_uppercase() {
+                        alpha = true;
+                        has_up = true;
+                        i += 1;
+                    } else if c.is_ascii_digit() {
+                        digit = true;
+                        i += 1;
+                    } else if (c == b'\'' || c == b'-')
+                        && alpha
+                        && !digit
+                        && next_letter(text, i + 1)
+                    {
+                        i += 1;
+                    } else {
+                        break;
+                    }
+                } else {
+                    let ch = text[i..].chars().next().unwrap_or(' ');
+                    if ch.is_alphabetic() {
+                        alpha = true;
+                        has_up |= ch.is_uppercase();
+                        has_low |= ch.is_lowercase();
+                    } else if ch.is_numeric() {
+                        digit = true;
+                    } else if ch == '’' && alpha && next_letter(text, i + ch.len_utf8()) {
+                    } else {
+                        break;
+                    }
+                    i += ch.len_utf8();
+                }
+            }
+            let mut flags = 0;
+            if alpha && !digit {
+                flags |= T_ALPHA;
+            }
+            if digit && !alpha {
+                flags |= T_DIGIT;
+            }
+            if first_up {
+                flags |= T_CAP;
+            }
+            if !has_low {
+                flags |= T_UPPER;
+            }
+            if !has_up {
+                flags |= T_LOWER;
+            }
+            toks.push(Tok { bs, be: i, flags });
+        }
+        toks
+    }
+
+    /// Pseudo-random texts over an alphabet with every kind of byte the
+    /// tokenizer and the cue look-ups treat specially.
+    fn random_texts() -> Vec<String> {
+        const PARTS: &[&str] = &[
+            "a",
+            "b",
+            "z",
+            "A",
+            "M",
+            "Z",
+            "0",
+            "7",
+            "9",
+            " ",
+            " ",
+            " ",
+            "  ",
+            ",",
+            ", ",
+            ".",
+            ". ",
+            "\n",
+            "\t",
+            "'",
+            "-",
+            "’",
+            ":",
+            ": ",
+            "\"",
+            "(",
+            "[",
+            "@",
+            "`",
+            "{",
+            "é",
+            "É",
+            "ß",
+            "Ó",
+            "ó",
+            "ø",
+            "中",
+            "٣",
+            "Ⅻ",
+            "ǅ",
+            "\u{212A}",
+            "😀",
+            "\u{a0}",
+            "mr",
+            "Mr. ",
+            "dear ",
+            "my name is ",
+            "thanks,\n",
+            "it's ",
+            "hi ",
+            "john",
+            "Smith",
+            "van ",
+            "JOHN ",
+            "ó ",
+            "speaking with ",
+            "sure, it's ",
+            "thank you, ",
+            "sarah",
+            "Austin",
+            "depot",
+            "o'brien",
+            "smith-jones",
+            "agent: ",
+            "Speaker 1: ",
+            "customer",
+            "abcdefghijklmnopq",
+            "CAS-12",
+            "Zoë",
+            "Bartłomiej",
+            "yes ",
+            "is ",
+            "to ",
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijklmn",
+            "                                                                 ",
+            "don't ",
+            "x-9 ",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        (0..3000)
+            .map(|_| {
+                let n = (next() % 150) as usize;
+                (0..n)
+                    .map(|_| PARTS[(next() % PARTS.len() as u64) as usize])
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn tokenize_matches_reference() {
+        for text in random_texts() {
+            let got: Vec<_> = tokenize(&text)
+                .iter()
+                .map(|t| (t.bs, t.be, t.flags))
+                .collect();
+            let want: Vec<_> = tokenize_reference(&text)
+                .iter()
+                .map(|t| (t.bs, t.be, t.flags))
+                .collect();
+            assert_eq!(got, want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn fast_lookups_match_slow_ones() {
+        let names = Names::load();
+        for text in random_texts() {
+            let lower = text.to_ascii_lowercase();
+            let doc = Doc {
+                text: &text,
+                lower: lower.clone(),
+            };
+            let toks = tokenize(&text);
+            for (i, &t) in toks.iter().enumerate() {
+                let w = &lower[t.bs..t.be];
+                assert_eq!(
+                    multi_char(text.as_bytes(), t),
+                    text[t.bs..t.be].chars().nth(1).is_some()
+                );
+                assert_eq!(
+                    names.lookup_tok(&doc, t),
+                    names.lookup(&text[t.bs..t.be]),
+                    "{w:?}"
+                );
+                assert_eq!(
+                    names.marks_tok(&doc, t) & G_PARTICLE != 0,
+                    PARTICLES.contains(&w),
+                    "{w:?}"
+                );
+                let cue_word = STRONG_CUES
+                    .iter()
+                    .chain(WEAK_CUES)
+                    .filter_map(|c| c.split([' ', ',', '\n', ':']).rfind(|w| !w.is_empty()))
+                    .chain(TITLES.iter().map(|t| t.trim_end_matches('.')))
+                    .any(|c| c == w);
+                assert_eq!(names.marks_tok(&doc, t) & G_CUE != 0, cue_word, "{w:?}");
+                let before = &lower[..t.bs];
+                assert_eq!(
+                    names.strong.find(lower.as_bytes(), t.bs),
+                    STRONG_CUES.iter().find(|c| before.ends_with(*c)).copied(),
+                    "{before:?}"
+                );
+                assert_eq!(
+                    names.weak.find(lower.as_bytes(), t.bs),
+                    WEAK_CUES.iter().find(|c| before.ends_with(*c)).copied(),
+                    "{before:?}"
+                );
+                let title = {
+                    let b = before.trim_end_matches(' ');
+                    let w = b.rsplit([' ', '\n', ',', '(', '"']).next().unwrap_or("");
+                    b.len() != before.len() && TITLES.contains(&w)
+                };
+                assert_eq!(
+                    prev_is_title(lower.as_bytes(), t.bs).is_some(),
+                    title,
+                    "{before:?}"
+                );
+                let sent = {
+                    let b = text[..t.bs].trim_end_matches([' ', '\t', '"', '\'', '[', '(']);
+                    b.as_bytes().last().is_none_or(|b| {
+                        matches!(b, b'.' | b'!' | b'?' | b':' | b'\n' | b']' | b'>' | b'-')
+                    })
+                };
+                assert_eq!(sentence_start(text.as_bytes(), t.bs), sent, "{text:?} {i}");
+            }
         }
     }
 

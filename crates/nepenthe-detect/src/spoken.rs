@@ -5,21 +5,137 @@
 use crate::names::{Tok, T_ALPHA, T_DIGIT};
 use crate::patterns::{ctx_before, valid_phone, Patterns};
 use crate::{validate, Cand, DetectorConfig, Doc, EntityType};
+use memchr::memmem::Finder;
+use std::sync::OnceLock;
 
-fn digit_word(w: &str) -> Option<u8> {
-    Some(match w {
-        "zero" | "oh" | "o" | "nought" | "nil" => b'0',
-        "one" => b'1',
-        "two" => b'2',
-        "three" => b'3',
-        "four" => b'4',
-        "five" => b'5',
-        "six" => b'6',
-        "seven" => b'7',
-        "eight" => b'8',
-        "nine" => b'9',
-        _ => return None,
-    })
+/// Packs a word of at most 7 bytes and its length into a `u64` (one-to-one),
+/// so a word is classified by one integer `match` instead of string
+/// comparisons.
+const fn key(w: &[u8]) -> u64 {
+    let mut v = (w.len() as u64) << 56;
+    let mut k = 0;
+    while k < w.len() {
+        v |= (w[k] as u64) << (8 * k);
+        k += 1;
+    }
+    v
+}
+
+/// What one token means inside a number read out word by word.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum NumTok {
+    /// Not part of a spoken number.
+    Other,
+    /// A token of digits.
+    Digits,
+    /// "zero" ... "nine" (and "oh", "o", "nought", "nil"): the ASCII digit.
+    Word(u8),
+    /// "double" (2) or "triple" (3): repeats the next digit word.
+    Mult(u8),
+    /// "plus": only meaningful as the first token.
+    Plus,
+}
+
+/// The words of a number read out, with their classes.
+const NUM_WORDS: [(&[u8], NumTok); 17] = [
+    (b"zero", NumTok::Word(b'0')),
+    (b"oh", NumTok::Word(b'0')),
+    (b"o", NumTok::Word(b'0')),
+    (b"nought", NumTok::Word(b'0')),
+    (b"nil", NumTok::Word(b'0')),
+    (b"one", NumTok::Word(b'1')),
+    (b"two", NumTok::Word(b'2')),
+    (b"three", NumTok::Word(b'3')),
+    (b"four", NumTok::Word(b'4')),
+    (b"five", NumTok::Word(b'5')),
+    (b"six", NumTok::Word(b'6')),
+    (b"seven", NumTok::Word(b'7')),
+    (b"eight", NumTok::Word(b'8')),
+    (b"nine", NumTok::Word(b'9')),
+    (b"double", NumTok::Mult(2)),
+    (b"triple", NumTok::Mult(3)),
+    (b"plus", NumTok::Plus),
+];
+
+/// For each first byte, bit `n` is set when a word of `NUM_WORDS` of `n`
+/// bytes starts with it (all bits for a digit: a token of digits of any
+/// length): most tokens are ruled out by one table look-up, with bit 7 for
+/// every length over 6.
+static NUM_LENS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut d = b'0';
+    while d <= b'9' {
+        t[d as usize] = 0xFF;
+        d += 1;
+    }
+    let mut k = 0;
+    while k < NUM_WORDS.len() {
+        let w = NUM_WORDS[k].0;
+        t[w[0] as usize] |= 1 << w.len();
+        k += 1;
+    }
+    t
+};
+
+/// Classifies a letters-only token by its lower-case text `lower[bs..be]`.
+#[inline(always)]
+fn num_word(lower: &[u8], bs: usize, be: usize) -> NumTok {
+    const ZERO: u64 = key(b"zero");
+    const OH: u64 = key(b"oh");
+    const O: u64 = key(b"o");
+    const NOUGHT: u64 = key(b"nought");
+    const NIL: u64 = key(b"nil");
+    const ONE: u64 = key(b"one");
+    const TWO: u64 = key(b"two");
+    const THREE: u64 = key(b"three");
+    const FOUR: u64 = key(b"four");
+    const FIVE: u64 = key(b"five");
+    const SIX: u64 = key(b"six");
+    const SEVEN: u64 = key(b"seven");
+    const EIGHT: u64 = key(b"eight");
+    const NINE: u64 = key(b"nine");
+    const DOUBLE: u64 = key(b"double");
+    const TRIPLE: u64 = key(b"triple");
+    const PLUS: u64 = key(b"plus");
+    let len = be - bs;
+    if len > 6 {
+        return NumTok::Other;
+    }
+    // One 8-byte load and a mask instead of a byte loop (same value as `key`).
+    let k = match lower.get(bs..bs + 8) {
+        Some(b) => {
+            let v = u64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
+            (v & ((1u64 << (8 * len)) - 1)) | ((len as u64) << 56)
+        }
+        None => key(&lower[bs..be]),
+    };
+    match k {
+        ZERO | OH | O | NOUGHT | NIL => NumTok::Word(b'0'),
+        ONE => NumTok::Word(b'1'),
+        TWO => NumTok::Word(b'2'),
+        THREE => NumTok::Word(b'3'),
+        FOUR => NumTok::Word(b'4'),
+        FIVE => NumTok::Word(b'5'),
+        SIX => NumTok::Word(b'6'),
+        SEVEN => NumTok::Word(b'7'),
+        EIGHT => NumTok::Word(b'8'),
+        NINE => NumTok::Word(b'9'),
+        DOUBLE => NumTok::Mult(2),
+        TRIPLE => NumTok::Mult(3),
+        PLUS => NumTok::Plus,
+        _ => NumTok::Other,
+    }
+}
+
+/// The class of a token inside a run.
+fn num_tok(t: Tok, lower: &[u8]) -> NumTok {
+    if t.flags & T_DIGIT != 0 {
+        NumTok::Digits
+    } else if t.flags & T_ALPHA != 0 {
+        num_word(lower, t.bs, t.be)
+    } else {
+        NumTok::Other
+    }
 }
 
 fn small_number(w: &str) -> Option<u32> {
@@ -141,207 +257,701 @@ pub(crate) fn run(
     out: &mut Vec<Cand>,
 ) {
     spoken_numbers(doc, toks, out);
+    postcodes(doc, pats, out);
+    streets(doc, toks, pats, out);
+    emails(doc, pats, out);
+}
+
+/// A substring searcher built once per process.
+fn finder(
+    cell: &'static OnceLock<Finder<'static>>,
+    needle: &'static str,
+) -> &'static Finder<'static> {
+    cell.get_or_init(|| Finder::new(needle))
+}
+
+/// Lower-case UK postcodes ("ls1 4ab") shortly after the word "postcode" or
+/// "post code": only those windows are searched, the "postcode" ones first.
+#[inline(never)]
+fn postcodes(doc: &Doc<'_>, pats: &Patterns, out: &mut Vec<Cand>) {
+    static POST: OnceLock<Finder<'static>> = OnceLock::new();
+    let post = finder(&POST, "post");
     let lower = doc.lower.as_bytes();
-    // Lower-case UK postcodes ("ls1 4ab") shortly after the word "postcode":
-    // only those windows are searched.
-    for needle in [&b"postcode"[..], b"post code"] {
-        for p in memchr::memmem::find_iter(lower, needle) {
-            let from = p + needle.len();
-            let mut to = (from + 48).min(lower.len());
-            while !doc.lower.is_char_boundary(to) {
-                to -= 1;
-            }
-            // Keep a whole word at the window's end so `\b` is not faked.
-            while to < lower.len() && lower[to].is_ascii_alphanumeric() {
-                to += 1;
-            }
-            for m in pats.uk_pc_lower.find_iter(&doc.lower[from..to]) {
-                let (bs, be) = (from + m.start(), from + m.end());
-                if doc.text[bs..be].chars().any(char::is_uppercase) {
-                    continue;
-                }
-                out.push(Cand::new(
-                    bs,
-                    be,
-                    EntityType::Postcode,
-                    0.8,
-                    "lower-case UK postcode after \"postcode\"",
-                ));
+    // One search for "post" finds both spellings ("post" cannot overlap itself).
+    let mut spaced = None;
+    for p in post.find_iter(lower) {
+        let rest = &lower[p + 4..];
+        if rest.starts_with(b"code") {
+            postcode_window(doc, pats, p + 8, out);
+        } else if spaced.is_none() && rest.starts_with(b" code") {
+            spaced = Some(p);
+        }
+    }
+    if let Some(p0) = spaced {
+        for p in post.find_iter(&lower[p0..]) {
+            if lower[p0 + p + 4..].starts_with(b" code") {
+                postcode_window(doc, pats, p0 + p + 9, out);
             }
         }
     }
-    // Lower-case street addresses ("forty two church street", "42 church street"):
-    // the capitalised ones are found in `patterns`.
-    static STREET_WORDS: std::sync::OnceLock<Vec<memchr::memmem::Finder<'static>>> =
-        std::sync::OnceLock::new();
+}
+
+fn postcode_window(doc: &Doc<'_>, pats: &Patterns, from: usize, out: &mut Vec<Cand>) {
+    let lower = doc.lower.as_bytes();
+    let mut to = (from + 48).min(lower.len());
+    while !doc.lower.is_char_boundary(to) {
+        to -= 1;
+    }
+    // Keep a whole word at the window's end so `\b` is not faked.
+    while to < lower.len() && lower[to].is_ascii_alphanumeric() {
+        to += 1;
+    }
+    for m in pats.uk_pc_lower.find_iter(&doc.lower[from..to]) {
+        let (bs, be) = (from + m.start(), from + m.end());
+        if doc.text[bs..be].chars().any(char::is_uppercase) {
+            continue;
+        }
+        out.push(Cand::new(
+            bs,
+            be,
+            EntityType::Postcode,
+            0.8,
+            "lower-case UK postcode after \"postcode\"",
+        ));
+    }
+}
+
+/// The street words `spoken_street` ends with.
+#[cfg(test)]
+const STREET_TYPES: [&[u8]; 19] = [
+    b"street",
+    b"road",
+    b"lane",
+    b"avenue",
+    b"close",
+    b"drive",
+    b"way",
+    b"crescent",
+    b"gardens",
+    b"terrace",
+    b"place",
+    b"grove",
+    b"court",
+    b"rise",
+    b"walk",
+    b"boulevard",
+    b"square",
+    b"parade",
+    b"mews",
+];
+
+/// The words of a house number said in words in `spoken_street`.
+const STREET_NUMBER_WORDS: [&[u8]; 30] = [
+    b"one",
+    b"two",
+    b"three",
+    b"four",
+    b"five",
+    b"six",
+    b"seven",
+    b"eight",
+    b"nine",
+    b"ten",
+    b"eleven",
+    b"twelve",
+    b"thirteen",
+    b"fourteen",
+    b"fifteen",
+    b"sixteen",
+    b"seventeen",
+    b"eighteen",
+    b"nineteen",
+    b"twenty",
+    b"thirty",
+    b"forty",
+    b"fifty",
+    b"sixty",
+    b"seventy",
+    b"eighty",
+    b"ninety",
+    b"hundred",
+    b"oh",
+    b"and",
+];
+
+/// The length of the street word `spoken_street` could end with at `p`
+/// (a whole word: no ASCII word byte follows).
+fn street_type_at(lower: &[u8], p: usize) -> Option<usize> {
+    let rest = &lower[p..];
+    let words: &[&[u8]] = match rest[0] {
+        b's' => &[b"street", b"square"],
+        b'r' => &[b"road", b"rise"],
+        b'l' => &[b"lane"],
+        b'a' => &[b"avenue"],
+        b'c' => &[b"close", b"crescent", b"court"],
+        b'd' => &[b"drive"],
+        b'w' => &[b"way", b"walk"],
+        b'g' => &[b"gardens", b"grove"],
+        b't' => &[b"terrace"],
+        b'p' => &[b"place", b"parade"],
+        b'm' => &[b"mews"],
+        b'b' => &[b"boulevard"],
+        _ => return None,
+    };
+    words
+        .iter()
+        .find(|w| {
+            rest.starts_with(w)
+                && rest
+                    .get(w.len())
+                    .is_none_or(|&b| !(b.is_ascii_alphanumeric() || b == b'_'))
+        })
+        .map(|w| w.len())
+}
+
+/// Bytes of a `spoken_street` match in lower-case text: `[a-z0-9 '\-’]`
+/// (`’` is E2 80 99; any byte of it is let through).
+fn street_byte(b: u8) -> bool {
+    matches!(b, b'a'..=b'z' | b'0'..=b'9' | b' ' | b'-' | b'\'' | 0xE2 | 0x80 | 0x99)
+}
+
+/// The end of a match of `spoken_street` that may end with the street word
+/// starting at `p` (a token after a space). Before the word come one to
+/// three words `[a-z'’]+` each followed by one space, and before those a
+/// house number (digits with an optional letter, or number words with
+/// optional `[ -]` between them) and a space. Only necessary, never
+/// sufficient.
+fn street_end_at(lower: &[u8], p: usize) -> Option<usize> {
+    let len = street_type_at(lower, p)?;
+    // `x`: the space after the word being read.
+    let mut x = p - 1;
+    for _ in 0..3 {
+        let mut y = x;
+        while y > 0 && matches!(lower[y - 1], b'a'..=b'z' | b'\'' | 0xE2 | 0x80 | 0x99) {
+            y -= 1;
+        }
+        if y == x || y == 0 || lower[y - 1] != b' ' {
+            return None;
+        }
+        if house_number_may_end_at(lower, y - 1) {
+            return Some(p + len);
+        }
+        x = y - 1;
+    }
+    None
+}
+
+/// Whether `lower[..z]` can end with the house number of `spoken_street`.
+fn house_number_may_end_at(lower: &[u8], z: usize) -> bool {
+    let h = &lower[..z];
+    let digit_at = |k: usize| k < h.len() && h[k].is_ascii_digit();
+    match h.last() {
+        None => false,
+        Some(b'0'..=b'9') => true,
+        Some(b' ' | b'-') => {
+            let h = &h[..h.len() - 1];
+            STREET_NUMBER_WORDS.iter().any(|w| h.ends_with(w))
+        }
+        Some(b'a'..=b'z') => {
+            (h.len() >= 2 && digit_at(h.len() - 2))
+                || STREET_NUMBER_WORDS.iter().any(|w| h.ends_with(w))
+        }
+        Some(_) => false,
+    }
+}
+
+/// Lower-case street addresses ("forty two church street", "42 church
+/// street"): the capitalised ones are found in `patterns`.
+#[inline(never)]
+fn streets(doc: &Doc<'_>, toks: &[Tok], pats: &Patterns, out: &mut Vec<Cand>) {
+    static STREET_WORDS: OnceLock<Vec<Finder<'static>>> = OnceLock::new();
     // The regex only reports lower-case text, so look for lower-case words
     // (one SIMD substring search each, built once).
     let street_words = STREET_WORDS
         .get_or_init(|| {
             ["street", "road", "lane", "avenue", "close", "drive"]
                 .iter()
-                .map(|w| memchr::memmem::Finder::new(w.as_bytes()))
+                .map(|w| Finder::new(w.as_bytes()))
                 .collect()
         })
         .iter()
         .any(|f| f.find(doc.text.as_bytes()).is_some());
-    if street_words {
-        for c in pats.spoken_street.captures_iter(&doc.lower) {
-            let (Some(m), Some(words)) = (c.get(0), c.get(2)) else {
-                continue;
-            };
-            // Only where the text itself is lower case.
-            if doc.text[m.start()..m.end()].chars().any(char::is_uppercase) {
-                continue;
-            }
-            if words
-                .as_str()
-                .split_whitespace()
-                .any(|w| NOT_STREET_WORDS.contains(&w))
-            {
-                continue;
-            }
-            out.push(Cand::new(
-                m.start(),
-                m.end(),
-                EntityType::StreetAddress,
-                0.75,
-                "street address in a lower-case transcript",
-            ));
-        }
+    if !street_words {
+        return;
     }
-    if (memchr::memmem::find(lower, b" dot ").is_some()
-        || memchr::memmem::find(lower, b"dot]").is_some()
-        || memchr::memmem::find(lower, b"dot)").is_some())
-        && (memchr::memmem::find(lower, b" at ").is_some()
+    // Every match ends with a street word that starts a token after a space
+    // and lies in one run of `street_byte`s: the pattern runs only over the
+    // runs holding such a word, up to the last one (the same matches as a
+    // search of the whole text, as `\b` sees the same bytes).
+    let lower = doc.lower.as_bytes();
+    let mut locs = None;
+    let mut win: Option<(usize, usize)> = None;
+    for t in toks {
+        let p = t.bs;
+        if p == 0 || lower[p - 1] != b' ' {
+            continue;
+        }
+        let Some(e) = street_end_at(lower, p) else {
+            continue;
+        };
+        win = match win {
+            Some((s, we)) if lower[we..p].iter().all(|&b| street_byte(b)) => Some((s, e)),
+            _ => {
+                if let Some((s, we)) = win {
+                    street_window(doc, pats, &mut locs, s, we, out);
+                }
+                let mut s = p;
+                while s > 0 && street_byte(lower[s - 1]) {
+                    s -= 1;
+                }
+                while !doc.lower.is_char_boundary(s) {
+                    s += 1;
+                }
+                Some((s, e))
+            }
+        };
+    }
+    if let Some((s, we)) = win {
+        street_window(doc, pats, &mut locs, s, we, out);
+    }
+}
+
+/// Runs `spoken_street` over `lower[s..e]` (seeing the text before `s` for `\b`).
+fn street_window(
+    doc: &Doc<'_>,
+    pats: &Patterns,
+    locs: &mut Option<regex::CaptureLocations>,
+    s: usize,
+    e: usize,
+    out: &mut Vec<Cand>,
+) {
+    let re = &pats.spoken_street;
+    let locs = locs.get_or_insert_with(|| re.capture_locations());
+    let hay = &doc.lower[..e];
+    let mut at = s;
+    while let Some(m) = re.captures_read_at(locs, hay, at) {
+        at = m.end();
+        let Some((ws, we)) = locs.get(2) else {
+            continue;
+        };
+        // Only where the text itself is lower case.
+        if doc.text[m.start()..m.end()].chars().any(char::is_uppercase) {
+            continue;
+        }
+        if doc.lower[ws..we]
+            .split_whitespace()
+            .any(|w| NOT_STREET_WORDS.contains(&w))
+        {
+            continue;
+        }
+        out.push(Cand::new(
+            m.start(),
+            m.end(),
+            EntityType::StreetAddress,
+            0.75,
+            "street address in a lower-case transcript",
+        ));
+    }
+}
+
+/// E-mail addresses spelt out ("jane dot doe at gmail dot com").
+#[inline(never)]
+fn emails(doc: &Doc<'_>, pats: &Patterns, out: &mut Vec<Cand>) {
+    static DOT: OnceLock<Finder<'static>> = OnceLock::new();
+    let lower = doc.lower.as_bytes();
+    // " dot ", "dot]" or "dot)" ("dot" cannot overlap itself).
+    let dot = finder(&DOT, "dot")
+        .find_iter(lower)
+        .any(|p| match lower.get(p + 3) {
+            Some(b' ') => p > 0 && lower[p - 1] == b' ',
+            Some(b']' | b')') => true,
+            _ => false,
+        });
+    if !dot
+        || !(memchr::memmem::find(lower, b" at ").is_some()
             || memchr::memmem::find(lower, b"at]").is_some()
             || memchr::memmem::find(lower, b"at)").is_some())
     {
-        for c in pats.spoken_email.captures_iter(&doc.lower) {
-            if let Some(m) = c.get(0) {
-                out.push(Cand::new(
-                    m.start(),
-                    m.end(),
-                    EntityType::EmailAddress,
-                    0.85,
-                    "e-mail address spelt out (\"dot\", \"at\")",
-                ));
-            }
+        return;
+    }
+    for c in pats.spoken_email.captures_iter(&doc.lower) {
+        if let Some(m) = c.get(0) {
+            out.push(Cand::new(
+                m.start(),
+                m.end(),
+                EntityType::EmailAddress,
+                0.85,
+                "e-mail address spelt out (\"dot\", \"at\")",
+            ));
         }
     }
 }
 
+/// Numbers read out word by word ("oh seven seven double oh nine ...").
+#[inline(never)]
 fn spoken_numbers(doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Cand>) {
-    let text = doc.text;
-    let lower = &doc.lower;
+    let text = doc.text.as_bytes();
+    let lower = doc.lower.as_bytes();
     let mut i = 0;
-    while i < toks.len() {
-        // Only a digit, a number word, "double"/"triple" or "plus" can start a run.
-        let first = lower.as_bytes()[toks[i].bs];
-        if !(first.is_ascii_digit()
-            || matches!(
-                first,
-                b'z' | b'o' | b'n' | b't' | b'f' | b's' | b'e' | b'd' | b'p'
-            ))
-        {
+    while let Some(&t0) = toks.get(i) {
+        // Only a digit, a number word, "double"/"triple" or "plus" can start a
+        // run: one table look-up rules out most tokens.
+        let b0 = lower[t0.bs];
+        if (NUM_LENS[b0 as usize] >> (t0.be - t0.bs).min(7)) & 1 == 0 {
             i += 1;
             continue;
         }
-        let mut digits = String::new();
+        let c0 = if b0.is_ascii_digit() {
+            if t0.flags & T_DIGIT != 0 {
+                NumTok::Digits
+            } else {
+                NumTok::Other
+            }
+        } else if t0.flags & T_ALPHA != 0 {
+            num_word(lower, t0.bs, t0.be)
+        } else {
+            NumTok::Other
+        };
+        if let NumTok::Other = c0 {
+            i += 1;
+            continue;
+        }
+        // Measure the run first; its digits are only spelt out when it is long enough.
         let mut words = 0;
+        let mut ndigits = 0;
         let mut j = i;
-        let mut plus = false;
         let mut pending_mult = 1;
-        let start = toks[i].bs;
+        let start = t0.bs;
         let mut end = start;
-        while j < toks.len() {
-            let t = toks[j];
-            if j > i {
+        while let Some(&t) = toks.get(j) {
+            let c = if j > i {
                 let gap = &text[toks[j - 1].be..t.bs];
-                if gap.len() > 3 || !gap.bytes().all(|b| matches!(b, b' ' | b',' | b'-')) {
+                if gap.len() > 3 || !gap.iter().all(|b| matches!(b, b' ' | b',' | b'-')) {
                     break;
                 }
-            }
-            let w = &lower[t.bs..t.be];
-            if t.flags & T_DIGIT != 0 {
-                digits.push_str(w);
-            } else if t.flags & T_ALPHA != 0 {
-                if j == i && w == "plus" {
-                    plus = true;
-                    j += 1;
-                    continue;
-                }
-                if w == "double" || w == "triple" {
-                    pending_mult = if w == "double" { 2 } else { 3 };
-                    j += 1;
-                    continue;
-                }
-                match digit_word(w) {
-                    Some(d) => {
-                        for _ in 0..pending_mult {
-                            digits.push(d as char);
-                        }
-                        pending_mult = 1;
-                        words += 1;
-                    }
-                    None => break,
-                }
+                num_tok(t, lower)
             } else {
-                break;
+                c0
+            };
+            match c {
+                NumTok::Digits => ndigits += t.be - t.bs,
+                NumTok::Plus if j == i => {
+                    j += 1;
+                    continue;
+                }
+                NumTok::Mult(m) => {
+                    pending_mult = m as usize;
+                    j += 1;
+                    continue;
+                }
+                NumTok::Word(_) => {
+                    ndigits += pending_mult;
+                    pending_mult = 1;
+                    words += 1;
+                }
+                NumTok::Plus | NumTok::Other => break,
             }
             end = t.be;
             j += 1;
         }
-        if words >= 3 && digits.len() >= 9 {
-            let shown = if plus {
-                format!("+{digits}")
-            } else {
-                digits.clone()
-            };
-            let nd = digits.len();
-            let c = if (13..=19).contains(&nd) && validate::credit_card(&digits) {
-                Some(Cand::new(
-                    start,
-                    end,
-                    EntityType::CreditCard,
-                    0.85,
-                    "card number read out in words, Luhn-valid",
-                ))
-            } else if nd == 9
-                && validate::ssn(&digits)
-                && ctx_before(lower, start, 80, &["ssn", "social security"]).is_some()
-            {
-                Some(Cand::new(
-                    start,
-                    end,
-                    EntityType::UsSsn,
-                    0.8,
-                    "SSN read out in words",
-                ))
-            } else {
-                valid_phone(&shown).map(|_| {
-                    Cand::new(
-                        start,
-                        end,
-                        EntityType::PhoneNumber,
-                        0.85,
-                        "phone number read out in words (libphonenumber-valid)",
-                    )
-                })
-            };
-            if let Some(c) = c {
+        if words >= 3 && ndigits >= 9 {
+            if let Some(c) = number_cand(doc, &toks[i..j], start, end) {
                 out.push(c);
-                i = j.max(i + 1);
-                continue;
             }
         }
+        // The token that ended the run (not part of it) is looked at next.
         i = j.max(i + 1);
+    }
+}
+
+/// The candidate for a run of number tokens (`toks`, spanning `start..end`).
+fn number_cand(doc: &Doc<'_>, toks: &[Tok], start: usize, end: usize) -> Option<Cand> {
+    let lower = doc.lower.as_bytes();
+    // `shown` is "+" and the digits when the run starts with "plus".
+    let mut shown = String::new();
+    let mut pending_mult = 1;
+    for (k, &t) in toks.iter().enumerate() {
+        match num_tok(t, lower) {
+            NumTok::Digits => shown.push_str(&doc.lower[t.bs..t.be]),
+            NumTok::Plus if k == 0 => shown.push('+'),
+            NumTok::Mult(m) => pending_mult = m,
+            NumTok::Word(d) => {
+                for _ in 0..pending_mult {
+                    shown.push(d as char);
+                }
+                pending_mult = 1;
+            }
+            NumTok::Plus | NumTok::Other => {}
+        }
+    }
+    let digits = shown.strip_prefix('+').unwrap_or(&shown);
+    let nd = digits.len();
+    if (13..=19).contains(&nd) && validate::credit_card(digits) {
+        Some(Cand::new(
+            start,
+            end,
+            EntityType::CreditCard,
+            0.85,
+            "card number read out in words, Luhn-valid",
+        ))
+    } else if nd == 9
+        && validate::ssn(digits)
+        && ctx_before(&doc.lower, start, 80, &["ssn", "social security"]).is_some()
+    {
+        Some(Cand::new(
+            start,
+            end,
+            EntityType::UsSsn,
+            0.8,
+            "SSN read out in words",
+        ))
+    } else {
+        valid_phone(&shown).map(|_| {
+            Cand::new(
+                start,
+                end,
+                EntityType::PhoneNumber,
+                0.85,
+                "phone number read out in words (libphonenumber-valid)",
+            )
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The implementation before the gates and the token classes, kept to
+    /// check that they find exactly the same candidates.
+    mod reference {
+        use crate::names::{Tok, T_ALPHA, T_DIGIT};
+        use crate::patterns::{ctx_before, valid_phone, Patterns};
+        use crate::spoken::NOT_STREET_WORDS;
+        use crate::{validate, Cand, DetectorConfig, Doc, EntityType};
+
+        pub(super) fn digit_word(w: &str) -> Option<u8> {
+            Some(match w {
+                "zero" | "oh" | "o" | "nought" | "nil" => b'0',
+                "one" => b'1',
+                "two" => b'2',
+                "three" => b'3',
+                "four" => b'4',
+                "five" => b'5',
+                "six" => b'6',
+                "seven" => b'7',
+                "eight" => b'8',
+                "nine" => b'9',
+                _ => return None,
+            })
+        }
+
+        pub(super) fn ref_run(
+            doc: &Doc<'_>,
+            toks: &[Tok],
+            pats: &Patterns,
+            _cfg: &DetectorConfig,
+            out: &mut Vec<Cand>,
+        ) {
+            ref_spoken_numbers(doc, toks, out);
+            let lower = doc.lower.as_bytes();
+            // Lower-case UK postcodes ("ls1 4ab") shortly after the word "postcode":
+            // only those windows are searched.
+            for needle in [&b"postcode"[..], b"post code"] {
+                for p in memchr::memmem::find_iter(lower, needle) {
+                    let from = p + needle.len();
+                    let mut to = (from + 48).min(lower.len());
+                    while !doc.lower.is_char_boundary(to) {
+                        to -= 1;
+                    }
+                    // Keep a whole word at the window's end so `\b` is not faked.
+                    while to < lower.len() && lower[to].is_ascii_alphanumeric() {
+                        to += 1;
+                    }
+                    for m in pats.uk_pc_lower.find_iter(&doc.lower[from..to]) {
+                        let (bs, be) = (from + m.start(), from + m.end());
+                        if doc.text[bs..be].chars().any(char::is_uppercase) {
+                            continue;
+                        }
+                        out.push(Cand::new(
+                            bs,
+                            be,
+                            EntityType::Postcode,
+                            0.8,
+                            "lower-case UK postcode after \"postcode\"",
+                        ));
+                    }
+                }
+            }
+            // Lower-case street addresses ("forty two church street", "42 church street"):
+            // the capitalised ones are found in `patterns`.
+            static STREET_WORDS: std::sync::OnceLock<Vec<memchr::memmem::Finder<'static>>> =
+                std::sync::OnceLock::new();
+            // The regex only reports lower-case text, so look for lower-case words
+            // (one SIMD substring search each, built once).
+            let street_words = STREET_WORDS
+                .get_or_init(|| {
+                    ["street", "road", "lane", "avenue", "close", "drive"]
+                        .iter()
+                        .map(|w| memchr::memmem::Finder::new(w.as_bytes()))
+                        .collect()
+                })
+                .iter()
+                .any(|f| f.find(doc.text.as_bytes()).is_some());
+            if street_words {
+                for c in pats.spoken_street.captures_iter(&doc.lower) {
+                    let (Some(m), Some(words)) = (c.get(0), c.get(2)) else {
+                        continue;
+                    };
+                    // Only where the text itself is lower case.
+                    if doc.text[m.start()..m.end()].chars().any(char::is_uppercase) {
+                        continue;
+                    }
+                    if words
+                        .as_str()
+                        .split_whitespace()
+                        .any(|w| NOT_STREET_WORDS.contains(&w))
+                    {
+                        continue;
+                    }
+                    out.push(Cand::new(
+                        m.start(),
+                        m.end(),
+                        EntityType::StreetAddress,
+                        0.75,
+                        "street address in a lower-case transcript",
+                    ));
+                }
+            }
+            if (memchr::memmem::find(lower, b" dot ").is_some()
+                || memchr::memmem::find(lower, b"dot]").is_some()
+                || memchr::memmem::find(lower, b"dot)").is_some())
+                && (memchr::memmem::find(lower, b" at ").is_some()
+                    || memchr::memmem::find(lower, b"at]").is_some()
+                    || memchr::memmem::find(lower, b"at)").is_some())
+            {
+                for c in pats.spoken_email.captures_iter(&doc.lower) {
+                    if let Some(m) = c.get(0) {
+                        out.push(Cand::new(
+                            m.start(),
+                            m.end(),
+                            EntityType::EmailAddress,
+                            0.85,
+                            "e-mail address spelt out (\"dot\", \"at\")",
+                        ));
+                    }
+                }
+            }
+        }
+
+        fn ref_spoken_numbers(doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Cand>) {
+            let text = doc.text;
+            let lower = &doc.lower;
+            let mut i = 0;
+            while i < toks.len() {
+                // Only a digit, a number word, "double"/"triple" or "plus" can start a run.
+                let first = lower.as_bytes()[toks[i].bs];
+                if !(first.is_ascii_digit()
+                    || matches!(
+                        first,
+                        b'z' | b'o' | b'n' | b't' | b'f' | b's' | b'e' | b'd' | b'p'
+                    ))
+                {
+                    i += 1;
+                    continue;
+                }
+                let mut digits = String::new();
+                let mut words = 0;
+                let mut j = i;
+                let mut plus = false;
+                let mut pending_mult = 1;
+                let start = toks[i].bs;
+                let mut end = start;
+                while j < toks.len() {
+                    let t = toks[j];
+                    if j > i {
+                        let gap = &text[toks[j - 1].be..t.bs];
+                        if gap.len() > 3 || !gap.bytes().all(|b| matches!(b, b' ' | b',' | b'-')) {
+                            break;
+                        }
+                    }
+                    let w = &lower[t.bs..t.be];
+                    if t.flags & T_DIGIT != 0 {
+                        digits.push_str(w);
+                    } else if t.flags & T_ALPHA != 0 {
+                        if j == i && w == "plus" {
+                            plus = true;
+                            j += 1;
+                            continue;
+                        }
+                        if w == "double" || w == "triple" {
+                            pending_mult = if w == "double" { 2 } else { 3 };
+                            j += 1;
+                            continue;
+                        }
+                        match digit_word(w) {
+                            Some(d) => {
+                                for _ in 0..pending_mult {
+                                    digits.push(d as char);
+                                }
+                                pending_mult = 1;
+                                words += 1;
+                            }
+                            None => break,
+                        }
+                    } else {
+                        break;
+                    }
+                    end = t.be;
+                    j += 1;
+                }
+                if words >= 3 && digits.len() >= 9 {
+                    let shown = if plus {
+                        format!("+{digits}")
+                    } else {
+                        digits.clone()
+                    };
+                    let nd = digits.len();
+                    let c = if (13..=19).contains(&nd) && validate::credit_card(&digits) {
+                        Some(Cand::new(
+                            start,
+                            end,
+                            EntityType::CreditCard,
+                            0.85,
+                            "card number read out in words, Luhn-valid",
+                        ))
+                    } else if nd == 9
+                        && validate::ssn(&digits)
+                        && ctx_before(lower, start, 80, &["ssn", "social security"]).is_some()
+                    {
+                        Some(Cand::new(
+                            start,
+                            end,
+                            EntityType::UsSsn,
+                            0.8,
+                            "SSN read out in words",
+                        ))
+                    } else {
+                        valid_phone(&shown).map(|_| {
+                            Cand::new(
+                                start,
+                                end,
+                                EntityType::PhoneNumber,
+                                0.85,
+                                "phone number read out in words (libphonenumber-valid)",
+                            )
+                        })
+                    };
+                    if let Some(c) = c {
+                        out.push(c);
+                        i = j.max(i + 1);
+                        continue;
+                    }
+                }
+                i = j.max(i + 1);
+            }
+        }
+    }
 
     #[test]
     fn years_and_ordinals() {
@@ -351,6 +961,46 @@ mod tests {
         assert_eq!(year_value("nineteen"), None);
         assert_eq!(ordinal_value("third"), Some(3));
         assert_eq!(ordinal_value("twenty first"), Some(21));
+    }
+
+    #[test]
+    fn number_words() {
+        for w in [
+            "zero", "oh", "o", "nought", "nil", "one", "two", "three", "four", "five", "six",
+            "seven", "eight", "nine", "double", "triple", "plus", "ten", "on", "ones", "nines",
+            "the", "to", "p", "z", "doubles", "plusses", "",
+        ] {
+            // At the end of the text (byte loop) and inside it (8-byte load).
+            for text in [w.to_string(), format!("{w} and more text")] {
+                let got = num_word(text.as_bytes(), 0, w.len());
+                let want = match w {
+                    "double" => NumTok::Mult(2),
+                    "triple" => NumTok::Mult(3),
+                    "plus" => NumTok::Plus,
+                    _ => reference::digit_word(w).map_or(NumTok::Other, NumTok::Word),
+                };
+                assert_eq!(got, want, "{w:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn street_words() {
+        for w in STREET_TYPES {
+            let text = [w, &b" x"[..]].concat();
+            assert_eq!(street_type_at(&text, 0), Some(w.len()));
+            assert_eq!(street_type_at(w, 0), Some(w.len()));
+            let text = [w, &b"s"[..]].concat();
+            assert_eq!(street_type_at(&text, 0), None);
+        }
+        let lower = b"at 42a church street";
+        assert!(street_end_at(lower, 14).is_some());
+        let lower = b"forty-two the old church street";
+        assert!(street_end_at(lower, 25).is_some());
+        let lower = b"forty two  o\xe2\x80\x99brien street";
+        assert!(street_end_at(lower, lower.len() - 6).is_some());
+        let lower = b"it is on the high street";
+        assert!(street_end_at(lower, lower.len() - 6).is_none());
     }
 
     fn found(text: &str) -> Vec<(EntityType, String)> {
@@ -386,5 +1036,125 @@ mod tests {
             )),
             "{d:?}"
         );
+    }
+
+    /// The candidates of `run` and of the reference implementation, printed.
+    fn both(pats: &Patterns, text: &str) -> (String, String) {
+        let doc = Doc {
+            text,
+            lower: text.to_ascii_lowercase(),
+        };
+        let toks = crate::names::tokenize(text);
+        let cfg = DetectorConfig::default();
+        let (mut new, mut old) = (Vec::new(), Vec::new());
+        run(&doc, &toks, pats, &cfg, &mut new);
+        reference::ref_run(&doc, &toks, pats, &cfg, &mut old);
+        (format!("{new:?}"), format!("{old:?}"))
+    }
+
+    #[test]
+    fn gates_let_the_forms_through() {
+        let pats = Patterns::new();
+        for (text, ty, span) in [
+            (
+                "call me on oh seven nine seven double oh nine one two three four",
+                EntityType::PhoneNumber,
+                "oh seven nine seven double oh nine one two three four",
+            ),
+            (
+                "plus four four seven nine seven double oh nine one two three four",
+                EntityType::PhoneNumber,
+                "plus four four seven nine seven double oh nine one two three four",
+            ),
+            (
+                "it's jane dot doe at gmail dot com thanks",
+                EntityType::EmailAddress,
+                "jane dot doe at gmail dot com",
+            ),
+            (
+                "it's jane (dot) doe [at] gmail [dot] com",
+                EntityType::EmailAddress,
+                "jane (dot) doe [at] gmail [dot] com",
+            ),
+            (
+                "i live at forty two church street now",
+                EntityType::StreetAddress,
+                "forty two church street",
+            ),
+            (
+                "AGENT: address?\nCUSTOMER: it's 42 church street, leeds",
+                EntityType::StreetAddress,
+                "42 church street",
+            ),
+            (
+                "CUSTOMER: forty-two o’brien close and 7 high road",
+                EntityType::StreetAddress,
+                "7 high road",
+            ),
+            ("my postcode is ls1 4ab", EntityType::Postcode, "ls1 4ab"),
+            (
+                "the post code is sw1a 1aa",
+                EntityType::Postcode,
+                "sw1a 1aa",
+            ),
+        ] {
+            let doc = Doc {
+                text,
+                lower: text.to_ascii_lowercase(),
+            };
+            let toks = crate::names::tokenize(text);
+            let mut out = Vec::new();
+            run(&doc, &toks, &pats, &DetectorConfig::default(), &mut out);
+            assert!(
+                out.iter().any(|c| c.ty == ty && &text[c.bs..c.be] == span),
+                "{text:?}: {out:?}"
+            );
+            let (new, old) = both(&pats, text);
+            assert_eq!(new, old, "{text:?}");
+        }
+        assert!(
+            found("the third of march nineteen eighty four").contains(&(
+                EntityType::DateOfBirth,
+                "third of march nineteen eighty four".into()
+            )) || !found("born the third of march nineteen eighty four").is_empty()
+        );
+    }
+
+    /// Words and pieces of the forms `run` looks for, put together at random.
+    #[rustfmt::skip]
+    const VOCAB: &[&str] = &[
+        "zero", "oh", "o", "nought", "nil", "one", "two", "three", "four", "five", "six",
+        "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "nineteen", "twenty",
+        "forty", "ninety", "hundred", "and", "double", "triple", "plus", "ONE", "Oh", "SEVEN",
+        "twenty-one", "fortytwo", "someone", "often", "0", "7", "12", "345", "07700", "900123",
+        "4111", "1111", "²", "oh seven nine one two", "three four five six seven eight",
+        "four one one one one one one one one one one one one one one one",
+        "street", "road", "lane", "avenue", "close", "drive", "way", "crescent", "gardens",
+        "terrace", "place", "grove", "court", "rise", "walk", "boulevard", "square", "parade",
+        "mews", "Street", "ROAD", "streets", "closed", "broadway", "church", "high", "the", "my",
+        "of", "o'brien", "st’", "’", "a", "42a", "forty two church", "42 high", "7 the old",
+        "postcode", "post", "code", "Postcode", "post code ls1 4ab", "postcode is sw1a 1aa", "ls1", "4ab", "sw1a", "1aa", "l37", "9wn", "LS1",
+        "dot", "at", "jane", "doe", "gmail", "com", "uk", "[at]", "(dot)", "[dot]", "(.)",
+        "jane dot doe at gmail dot com", "j (dot) doe", "[at] mail (dot) co [dot] uk",
+        " at mail.com", "at sign", "underscore", "é", "ü", "_", "ssn", "social", "security",
+    ];
+    const SEPS: &[&str] = &[
+        " ", " ", " ", " ", "  ", ", ", "-", " - ", "\n", ": ", ". ", "", "’", "'", " ’ ", "_",
+        "é", "(", ")", "]",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 4000, ..Default::default() })]
+        /// Gates and token classes never change what `run` finds.
+        #[test]
+        fn same_as_reference(parts in proptest::collection::vec(
+            (proptest::sample::select(VOCAB), proptest::sample::select(SEPS)), 0..40)
+        ) {
+            static PATS: OnceLock<Patterns> = OnceLock::new();
+            let pats = PATS.get_or_init(Patterns::new);
+            let text: String = parts.iter().flat_map(|(w, s)| [*w, *s]).collect();
+            let (new, old) = both(pats, &text);
+            proptest::prop_assert_eq!(new, old, "{:?}", text);
+        }
     }
 }
