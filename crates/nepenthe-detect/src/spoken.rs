@@ -270,29 +270,27 @@ pub(crate) fn run(
     emails(doc, pats, out);
 }
 
-/// One pass over the tokens for two gates: whether three digit words may
-/// fall in one run of `spoken_numbers` (they may when no token between them
-/// is other than digits, a number word, "double"/"triple" or "plus"; the gaps
-/// between tokens are not looked at), and the first token where a match of
-/// `spoken_street` that `streets` may report may end (`street_end_at`). Both
-/// are supersets.
+/// One pass over the tokens for two gates: whether the text holds three
+/// digit words (`spoken_numbers` reports only runs with three), and the first
+/// token where a match of `spoken_street` that `streets` may report may end
+/// (`street_end_at`). Both are supersets.
 #[inline(never)]
 fn prescan(toks: &[Tok], text: &[u8], lower: &[u8]) -> (bool, Option<usize>) {
     let mut words = 0;
     let mut numbers = false;
     let mut street = None;
     for (k, &t) in toks.iter().enumerate() {
-        let b0 = lower[t.bs];
-        let len = t.be - t.bs;
-        if b0.is_ascii_digit() {
-            // Digits go on with a run (no street word starts with a digit).
-            if t.flags & T_DIGIT == 0 {
-                words = 0;
-            }
+        // The byte after a one-byte token is that token's `b1`.
+        let (b0, b1) = match &lower[t.bs..] {
+            &[b0, b1, ..] => (b0, b1),
+            &[b0] => (b0, 0),
+            [] => continue,
+        };
+        let e = PREFIX[prefix_slot(b0, b1)];
+        if e == 0 {
             continue;
         }
-        let b1 = if len > 1 { lower[t.bs + 1] } else { 0 };
-        let e = PREFIX[prefix_slot(b0, b1)];
+        let len = t.be - t.bs;
         let street_min = (e >> 8) as usize;
         if street_min != 0
             && len >= street_min
@@ -307,26 +305,18 @@ fn prescan(toks: &[Tok], text: &[u8], lower: &[u8]) -> (bool, Option<usize>) {
                 break;
             }
         }
-        if numbers || t.flags & T_DIGIT != 0 {
-            continue;
-        }
-        if t.flags & T_ALPHA == 0 || ((e as u8) >> len.min(7)) & 1 == 0 {
-            // Not a word of `NUM_WORDS`: it ends a run.
-            words = 0;
-            continue;
-        }
-        match num_word(lower, t.bs, t.be) {
-            NumTok::Word(_) => {
-                words += 1;
-                if words == 3 {
-                    numbers = true;
-                    if street.is_some() {
-                        break;
-                    }
+        if !numbers
+            && t.flags & T_ALPHA != 0
+            && ((e as u8) >> len.min(7)) & 1 != 0
+            && matches!(num_word(lower, t.bs, t.be), NumTok::Word(_))
+        {
+            words += 1;
+            if words == 3 {
+                numbers = true;
+                if street.is_some() {
+                    break;
                 }
             }
-            NumTok::Other => words = 0,
-            NumTok::Digits | NumTok::Mult(_) | NumTok::Plus => {}
         }
     }
     (numbers, street)
@@ -480,23 +470,32 @@ const SW_P: [StreetWord; 2] = [sw(b"place"), sw(b"parade")];
 const SW_M: [StreetWord; 1] = [sw(b"mews")];
 const SW_B: [StreetWord; 1] = [sw(b"boulevard")];
 
-/// The slot of `PREFIX` for a token's first two bytes (`b1` is 0 for a
-/// one-byte token). Letters get slots of their own; other bytes share them,
-/// which only lets more through.
+/// The slot of `PREFIX` for a token's first byte and the byte after it.
+/// ASCII first bytes get rows of their own (others share them, which only
+/// lets more through).
 fn prefix_slot(b0: u8, b1: u8) -> usize {
-    (((b0 & 31) as usize) << 5) | (b1 & 31) as usize
+    (((b0 & 0x7F) as usize) << 5) | (b1 & 31) as usize
 }
 
 /// For a token's first two bytes: in the low byte, bit `n` is set when a word
-/// of `NUM_WORDS` of `n` bytes starts with them; in the high byte, the length
-/// of the shortest street word starting with them (0: none does).
-static PREFIX: [u16; 1024] = {
-    let mut t = [0u16; 1024];
+/// of `NUM_WORDS` of `n` bytes may start with them (a one-byte word, "o",
+/// whatever follows); in the high byte, the length of the shortest street
+/// word starting with them (0: none does). Zero for most tokens.
+static PREFIX: [u16; 4096] = {
+    let mut t = [0u16; 4096];
     let mut k = 0;
     while k < NUM_WORDS.len() {
         let w = NUM_WORDS[k].0;
-        let b1 = if w.len() > 1 { w[1] } else { 0 };
-        t[(((w[0] & 31) as usize) << 5) | (b1 & 31) as usize] |= 1 << w.len();
+        let row = ((w[0] & 0x7F) as usize) << 5;
+        if w.len() == 1 {
+            let mut b1 = 0;
+            while b1 < 32 {
+                t[row | b1] |= 1 << 1;
+                b1 += 1;
+            }
+        } else {
+            t[row | (w[1] & 31) as usize] |= 1 << w.len();
+        }
         k += 1;
     }
     let all: [&[StreetWord]; 12] = [
@@ -507,7 +506,7 @@ static PREFIX: [u16; 1024] = {
         let mut k = 0;
         while k < all[a].len() {
             let w = all[a][k].1;
-            let slot = (((w[0] & 31) as usize) << 5) | (w[1] & 31) as usize;
+            let slot = (((w[0] & 0x7F) as usize) << 5) | (w[1] & 31) as usize;
             let min = (t[slot] >> 8) as usize;
             if min == 0 || w.len() < min {
                 t[slot] = (t[slot] & 0xFF) | ((w.len() as u16) << 8);
@@ -521,6 +520,7 @@ static PREFIX: [u16; 1024] = {
 
 /// The length of the street word `spoken_street` could end with at `p`
 /// (a whole word: no ASCII word byte follows).
+#[inline]
 fn street_type_at(lower: &[u8], p: usize) -> Option<usize> {
     let rest = &lower[p..];
     let words: &[StreetWord] = match rest.first()? {
@@ -1184,6 +1184,30 @@ mod tests {
         let (text, lower) = (b"at 42 church Street", b"at 42 church street");
         assert!(street_end_at(text, lower, 13, false).is_some());
         assert!(street_end_at(text, lower, 13, true).is_none());
+    }
+
+    #[test]
+    fn prescan_gates() {
+        for (text, numbers, street) in [
+            ("oh seven seven double oh nine", true, false),
+            // "o" before any byte, and as the last byte of the text.
+            ("call o, 7, o-9 o", true, false),
+            ("o o o", true, false),
+            ("ONE TWO THREE", true, false),
+            ("one thing, two things", false, false),
+            ("i live at forty two church street", false, true),
+            ("jane dot doe at gmail dot com", false, false),
+            ("the third of march nineteen eighty four", false, false),
+            ("on my way to forty two high road", false, true),
+            ("on my way to the shop", false, false),
+            ("42 church Street", false, false),
+            ("nothing to see here", false, false),
+        ] {
+            let toks = crate::names::tokenize(text);
+            let lower = text.to_ascii_lowercase();
+            let (n, st) = prescan(&toks, text.as_bytes(), lower.as_bytes());
+            assert_eq!((n, st.is_some()), (numbers, street), "{text:?}");
+        }
     }
 
     fn found(text: &str) -> Vec<(EntityType, String)> {
