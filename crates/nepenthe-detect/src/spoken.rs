@@ -1336,6 +1336,8 @@ mod tests {
         "twenty-one", "fortytwo", "someone", "often", "0", "7", "12", "345", "07700", "900123",
         "4111", "1111", "²", "oh seven nine one two", "three four five six seven eight",
         "four one one one one one one one one one one one one one one one",
+        "oh seven nine one two three four five six seven eight", "plus four four seven nine",
+        "my ssn is two one nine zero nine", "nine four two five", "social security number",
         "street", "road", "lane", "avenue", "close", "drive", "way", "crescent", "gardens",
         "terrace", "place", "grove", "court", "rise", "walk", "boulevard", "square", "parade",
         "mews", "Street", "ROAD", "streets", "closed", "broadway", "church", "high", "the", "my",
