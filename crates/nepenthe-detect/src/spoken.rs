@@ -381,7 +381,9 @@ fn postcode_window(doc: &Doc<'_>, pats: &Patterns, from: usize, out: &mut Vec<Ca
     }
 }
 
-/// The street words `spoken_street` ends with.
+/// The street words `spoken_street` ends with (the tests check `SW_*`
+/// against this list). The street gates below mirror that pattern: a change
+/// to it needs the same change here.
 #[cfg(test)]
 const STREET_TYPES: [&[u8]; 19] = [
     b"street",
