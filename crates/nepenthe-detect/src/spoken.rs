@@ -128,6 +128,7 @@ fn num_word(lower: &[u8], bs: usize, be: usize) -> NumTok {
 }
 
 /// The class of a token inside a run.
+#[inline(always)]
 fn num_tok(t: Tok, lower: &[u8]) -> NumTok {
     if t.flags & T_DIGIT != 0 {
         NumTok::Digits
@@ -249,6 +250,7 @@ const NOT_STREET_WORDS: &[&str] = &[
     "nine", "ten", "or", "i",
 ];
 
+#[inline(never)]
 pub(crate) fn run(
     doc: &Doc<'_>,
     toks: &[Tok],
@@ -256,10 +258,68 @@ pub(crate) fn run(
     _cfg: &DetectorConfig,
     out: &mut Vec<Cand>,
 ) {
-    spoken_numbers(doc, toks, out);
+    let lower = doc.lower.as_bytes();
+    let (numbers, first_street) = prescan(toks, doc.text.as_bytes(), lower);
+    if numbers {
+        spoken_numbers(doc, toks, out);
+    }
     postcodes(doc, pats, out);
-    streets(doc, toks, pats, out);
+    if let Some(k) = first_street {
+        streets(doc, &toks[k..], pats, out);
+    }
     emails(doc, pats, out);
+}
+
+/// One pass over the tokens for two gates: whether the text holds three
+/// digit words (`spoken_numbers` reports only runs with three), and the first
+/// token where a match of `spoken_street` that `streets` may report may end
+/// (`street_end_at`). Both are supersets.
+#[inline(never)]
+fn prescan(toks: &[Tok], text: &[u8], lower: &[u8]) -> (bool, Option<usize>) {
+    let mut words = 0;
+    let mut numbers = false;
+    let mut street = None;
+    for (k, &t) in toks.iter().enumerate() {
+        // The byte after a one-byte token is that token's `b1`.
+        let (b0, b1) = match &lower[t.bs..] {
+            &[b0, b1, ..] => (b0, b1),
+            &[b0] => (b0, 0),
+            [] => continue,
+        };
+        let e = PREFIX[prefix_slot(b0, b1)];
+        if e == 0 {
+            continue;
+        }
+        let len = t.be - t.bs;
+        let street_min = (e >> 8) as usize;
+        if street_min != 0
+            && len >= street_min
+            && street.is_none()
+            && t.bs > 0
+            && lower[t.bs - 1] == b' '
+            && street_type_at(lower, t.bs).is_some()
+            && street_end_at(text, lower, t.bs, true).is_some()
+        {
+            street = Some(k);
+            if numbers {
+                break;
+            }
+        }
+        if !numbers
+            && t.flags & T_ALPHA != 0
+            && ((e as u8) >> len.min(7)) & 1 != 0
+            && matches!(num_word(lower, t.bs, t.be), NumTok::Word(_))
+        {
+            words += 1;
+            if words == 3 {
+                numbers = true;
+                if street.is_some() {
+                    break;
+                }
+            }
+        }
+    }
+    (numbers, street)
 }
 
 /// A substring searcher built once per process.
@@ -321,7 +381,9 @@ fn postcode_window(doc: &Doc<'_>, pats: &Patterns, from: usize, out: &mut Vec<Ca
     }
 }
 
-/// The street words `spoken_street` ends with.
+/// The street words `spoken_street` ends with (the tests check `SW_*`
+/// against this list). The street gates below mirror that pattern: a change
+/// to it needs the same change here.
 #[cfg(test)]
 const STREET_TYPES: [&[u8]; 19] = [
     b"street",
@@ -379,34 +441,126 @@ const STREET_NUMBER_WORDS: [&[u8]; 30] = [
     b"and",
 ];
 
+/// The first 8 bytes of `w`, little-endian, zero-padded.
+const fn pack8(w: &[u8]) -> u64 {
+    let mut v = 0u64;
+    let mut k = 0;
+    while k < w.len() && k < 8 {
+        v |= (w[k] as u64) << (8 * k);
+        k += 1;
+    }
+    v
+}
+
+/// A street word and its first 8 bytes packed.
+type StreetWord = (u64, &'static [u8]);
+
+const fn sw(w: &'static [u8]) -> StreetWord {
+    (pack8(w), w)
+}
+
+const SW_S: [StreetWord; 2] = [sw(b"street"), sw(b"square")];
+const SW_R: [StreetWord; 2] = [sw(b"road"), sw(b"rise")];
+const SW_L: [StreetWord; 1] = [sw(b"lane")];
+const SW_A: [StreetWord; 1] = [sw(b"avenue")];
+const SW_C: [StreetWord; 3] = [sw(b"close"), sw(b"crescent"), sw(b"court")];
+const SW_D: [StreetWord; 1] = [sw(b"drive")];
+const SW_W: [StreetWord; 2] = [sw(b"way"), sw(b"walk")];
+const SW_G: [StreetWord; 2] = [sw(b"gardens"), sw(b"grove")];
+const SW_T: [StreetWord; 1] = [sw(b"terrace")];
+const SW_P: [StreetWord; 2] = [sw(b"place"), sw(b"parade")];
+const SW_M: [StreetWord; 1] = [sw(b"mews")];
+const SW_B: [StreetWord; 1] = [sw(b"boulevard")];
+
+/// The slot of `PREFIX` for a token's first byte and the byte after it.
+/// ASCII first bytes get rows of their own (others share them, which only
+/// lets more through).
+fn prefix_slot(b0: u8, b1: u8) -> usize {
+    (((b0 & 0x7F) as usize) << 5) | (b1 & 31) as usize
+}
+
+/// For a token's first two bytes: in the low byte, bit `n` is set when a word
+/// of `NUM_WORDS` of `n` bytes may start with them (a one-byte word, "o",
+/// whatever follows); in the high byte, the length of the shortest street
+/// word starting with them (0: none does). Zero for most tokens.
+static PREFIX: [u16; 4096] = {
+    let mut t = [0u16; 4096];
+    let mut k = 0;
+    while k < NUM_WORDS.len() {
+        let w = NUM_WORDS[k].0;
+        let row = ((w[0] & 0x7F) as usize) << 5;
+        if w.len() == 1 {
+            let mut b1 = 0;
+            while b1 < 32 {
+                t[row | b1] |= 1 << 1;
+                b1 += 1;
+            }
+        } else {
+            t[row | (w[1] & 31) as usize] |= 1 << w.len();
+        }
+        k += 1;
+    }
+    let all: [&[StreetWord]; 12] = [
+        &SW_S, &SW_R, &SW_L, &SW_A, &SW_C, &SW_D, &SW_W, &SW_G, &SW_T, &SW_P, &SW_M, &SW_B,
+    ];
+    let mut a = 0;
+    while a < all.len() {
+        let mut k = 0;
+        while k < all[a].len() {
+            let w = all[a][k].1;
+            let slot = (((w[0] & 0x7F) as usize) << 5) | (w[1] & 31) as usize;
+            let min = (t[slot] >> 8) as usize;
+            if min == 0 || w.len() < min {
+                t[slot] = (t[slot] & 0xFF) | ((w.len() as u16) << 8);
+            }
+            k += 1;
+        }
+        a += 1;
+    }
+    t
+};
+
 /// The length of the street word `spoken_street` could end with at `p`
 /// (a whole word: no ASCII word byte follows).
+#[inline]
 fn street_type_at(lower: &[u8], p: usize) -> Option<usize> {
     let rest = &lower[p..];
-    let words: &[&[u8]] = match rest[0] {
-        b's' => &[b"street", b"square"],
-        b'r' => &[b"road", b"rise"],
-        b'l' => &[b"lane"],
-        b'a' => &[b"avenue"],
-        b'c' => &[b"close", b"crescent", b"court"],
-        b'd' => &[b"drive"],
-        b'w' => &[b"way", b"walk"],
-        b'g' => &[b"gardens", b"grove"],
-        b't' => &[b"terrace"],
-        b'p' => &[b"place", b"parade"],
-        b'm' => &[b"mews"],
-        b'b' => &[b"boulevard"],
+    let words: &[StreetWord] = match rest.first()? {
+        b's' => &SW_S,
+        b'r' => &SW_R,
+        b'l' => &SW_L,
+        b'a' => &SW_A,
+        b'c' => &SW_C,
+        b'd' => &SW_D,
+        b'w' => &SW_W,
+        b'g' => &SW_G,
+        b't' => &SW_T,
+        b'p' => &SW_P,
+        b'm' => &SW_M,
+        b'b' => &SW_B,
         _ => return None,
     };
-    words
-        .iter()
-        .find(|w| {
-            rest.starts_with(w)
-                && rest
-                    .get(w.len())
-                    .is_none_or(|&b| !(b.is_ascii_alphanumeric() || b == b'_'))
-        })
-        .map(|w| w.len())
+    // Compare 8 bytes at once.
+    let v = match rest.get(..8) {
+        Some(b) => u64::from_le_bytes(b.try_into().unwrap_or([0; 8])),
+        None => pack8(rest),
+    };
+    for &(packed, w) in words {
+        let n = w.len();
+        let hit = if n < 8 {
+            v & ((1u64 << (8 * n)) - 1) == packed
+        } else {
+            v == packed && rest.get(8..n) == Some(&w[8..])
+        };
+        if hit
+            && rest
+                .get(n)
+                .is_none_or(|&b| !(b.is_ascii_alphanumeric() || b == b'_'))
+        {
+            return Some(n);
+        }
+    }
+    None
 }
 
 /// Bytes of a `spoken_street` match in lower-case text: `[a-z0-9 '\-’]`
@@ -420,9 +574,14 @@ fn street_byte(b: u8) -> bool {
 /// three words `[a-z'’]+` each followed by one space, and before those a
 /// house number (digits with an optional letter, or number words with
 /// optional `[ -]` between them) and a space. Only necessary, never
-/// sufficient.
-fn street_end_at(lower: &[u8], p: usize) -> Option<usize> {
+/// sufficient. With `reported`, also whether `streets` may report such a
+/// match: the street word is lower case in `text` and none of the words
+/// before it is one of `NOT_STREET_WORDS`.
+fn street_end_at(text: &[u8], lower: &[u8], p: usize, reported: bool) -> Option<usize> {
     let len = street_type_at(lower, p)?;
+    if reported && text[p..p + len] != lower[p..p + len] {
+        return None;
+    }
     // `x`: the space after the word being read.
     let mut x = p - 1;
     for _ in 0..3 {
@@ -431,6 +590,13 @@ fn street_end_at(lower: &[u8], p: usize) -> Option<usize> {
             y -= 1;
         }
         if y == x || y == 0 || lower[y - 1] != b' ' {
+            return None;
+        }
+        if reported
+            && NOT_STREET_WORDS
+                .iter()
+                .any(|w| w.as_bytes() == &lower[y..x])
+        {
             return None;
         }
         if house_number_may_end_at(lower, y - 1) {
@@ -461,11 +627,12 @@ fn house_number_may_end_at(lower: &[u8], z: usize) -> bool {
 }
 
 /// Lower-case street addresses ("forty two church street", "42 church
-/// street"): the capitalised ones are found in `patterns`.
+/// street"): the capitalised ones are found in `patterns`. `toks` starts at
+/// the first token where a match may end (see `prescan`).
 #[inline(never)]
 fn streets(doc: &Doc<'_>, toks: &[Tok], pats: &Patterns, out: &mut Vec<Cand>) {
     static STREET_WORDS: OnceLock<Vec<Finder<'static>>> = OnceLock::new();
-    // The regex only reports lower-case text, so look for lower-case words
+    // The pattern runs only when the text holds one of these lower-case words
     // (one SIMD substring search each, built once).
     let street_words = STREET_WORDS
         .get_or_init(|| {
@@ -483,21 +650,28 @@ fn streets(doc: &Doc<'_>, toks: &[Tok], pats: &Patterns, out: &mut Vec<Cand>) {
     // and lies in one run of `street_byte`s: the pattern runs only over the
     // runs holding such a word, up to the last one (the same matches as a
     // search of the whole text, as `\b` sees the same bytes).
+    // Windows holding no match `streets` may report are skipped (their
+    // matches are all left out below).
+    let text = doc.text.as_bytes();
     let lower = doc.lower.as_bytes();
     let mut locs = None;
-    let mut win: Option<(usize, usize)> = None;
+    // (start, end, whether a match may be reported)
+    let mut win: Option<(usize, usize, bool)> = None;
     for t in toks {
         let p = t.bs;
         if p == 0 || lower[p - 1] != b' ' {
             continue;
         }
-        let Some(e) = street_end_at(lower, p) else {
+        let Some(e) = street_end_at(text, lower, p, false) else {
             continue;
         };
+        let reported = street_end_at(text, lower, p, true).is_some();
         win = match win {
-            Some((s, we)) if lower[we..p].iter().all(|&b| street_byte(b)) => Some((s, e)),
+            Some((s, we, r)) if lower[we..p].iter().all(|&b| street_byte(b)) => {
+                Some((s, e, r || reported))
+            }
             _ => {
-                if let Some((s, we)) = win {
+                if let Some((s, we, true)) = win {
                     street_window(doc, pats, &mut locs, s, we, out);
                 }
                 let mut s = p;
@@ -507,11 +681,11 @@ fn streets(doc: &Doc<'_>, toks: &[Tok], pats: &Patterns, out: &mut Vec<Cand>) {
                 while !doc.lower.is_char_boundary(s) {
                     s += 1;
                 }
-                Some((s, e))
+                Some((s, e, reported))
             }
         };
     }
-    if let Some((s, we)) = win {
+    if let Some((s, we, true)) = win {
         street_window(doc, pats, &mut locs, s, we, out);
     }
 }
@@ -994,13 +1168,48 @@ mod tests {
             assert_eq!(street_type_at(&text, 0), None);
         }
         let lower = b"at 42a church street";
-        assert!(street_end_at(lower, 14).is_some());
+        assert!(street_end_at(lower, lower, 14, true).is_some());
         let lower = b"forty-two the old church street";
-        assert!(street_end_at(lower, 25).is_some());
+        assert!(street_end_at(lower, lower, 25, false).is_some());
+        assert!(street_end_at(lower, lower, 25, true).is_none());
+        let lower = b"forty-two old church street";
+        assert!(street_end_at(lower, lower, 21, true).is_some());
         let lower = b"forty two  o\xe2\x80\x99brien street";
-        assert!(street_end_at(lower, lower.len() - 6).is_some());
+        assert!(street_end_at(lower, lower, lower.len() - 6, true).is_some());
         let lower = b"it is on the high street";
-        assert!(street_end_at(lower, lower.len() - 6).is_none());
+        assert!(street_end_at(lower, lower, lower.len() - 6, true).is_none());
+        // A match there is left out: "the" never belongs to a street name,
+        // and "Street" is capitalised.
+        let lower = b"at 42 the street";
+        assert!(street_end_at(lower, lower, 10, false).is_some());
+        assert!(street_end_at(lower, lower, 10, true).is_none());
+        let (text, lower) = (b"at 42 church Street", b"at 42 church street");
+        assert!(street_end_at(text, lower, 13, false).is_some());
+        assert!(street_end_at(text, lower, 13, true).is_none());
+    }
+
+    #[test]
+    fn prescan_gates() {
+        for (text, numbers, street) in [
+            ("oh seven seven double oh nine", true, false),
+            // "o" before any byte, and as the last byte of the text.
+            ("call o, 7, o-9 o", true, false),
+            ("o o o", true, false),
+            ("ONE TWO THREE", true, false),
+            ("one thing, two things", false, false),
+            ("i live at forty two church street", false, true),
+            ("jane dot doe at gmail dot com", false, false),
+            ("the third of march nineteen eighty four", false, false),
+            ("on my way to forty two high road", false, true),
+            ("on my way to the shop", false, false),
+            ("42 church Street", false, false),
+            ("nothing to see here", false, false),
+        ] {
+            let toks = crate::names::tokenize(text);
+            let lower = text.to_ascii_lowercase();
+            let (n, st) = prescan(&toks, text.as_bytes(), lower.as_bytes());
+            assert_eq!((n, st.is_some()), (numbers, street), "{text:?}");
+        }
     }
 
     fn found(text: &str) -> Vec<(EntityType, String)> {
@@ -1129,6 +1338,8 @@ mod tests {
         "twenty-one", "fortytwo", "someone", "often", "0", "7", "12", "345", "07700", "900123",
         "4111", "1111", "²", "oh seven nine one two", "three four five six seven eight",
         "four one one one one one one one one one one one one one one one",
+        "oh seven nine one two three four five six seven eight", "plus four four seven nine",
+        "my ssn is two one nine zero nine", "nine four two five", "social security number",
         "street", "road", "lane", "avenue", "close", "drive", "way", "crescent", "gardens",
         "terrace", "place", "grove", "court", "rise", "walk", "boulevard", "square", "parade",
         "mews", "Street", "ROAD", "streets", "closed", "broadway", "church", "high", "the", "my",
