@@ -267,14 +267,14 @@ fn search(doc: &Doc<'_>, pats: &Patterns, out: &mut Vec<Cand>) {
 }
 
 /// Positions of `hay` (ASCII letters lower-cased) where an ASCII letter or
-/// digit follows anything else: eight bytes at a time, word starts as bits.
+/// digit follows anything else, found 64 bytes at a time as bit masks.
 struct WordStarts<'a> {
     hay: &'a [u8],
-    /// Start of the current eight-byte block.
+    /// Start of the current 64-byte block.
     base: usize,
-    /// Word starts left in the current block (bit 7 of each byte).
+    /// Word starts left in the current block, bit i for byte `base + i`.
     bits: u64,
-    /// Whether the last byte of the previous block was a letter or digit.
+    /// 1 when the last byte of the previous block was a letter or digit.
     carry: u64,
 }
 
@@ -292,28 +292,40 @@ impl<'a> WordStarts<'a> {
 
     /// Word-start bits of the block at `base`; updates `carry`.
     fn block(&mut self, base: usize) -> u64 {
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        const HI: u64 = 0x8080_8080_8080_8080;
-        let x = match self.hay.get(base..base + 8) {
-            Some(b) => u64::from_le_bytes(b.try_into().unwrap_or([0; 8])),
+        let alnum = match self.hay.get(base..base + 64) {
+            Some(b) => alnum_mask(b.try_into().unwrap_or(&[0; 64])),
             None => {
-                let mut buf = [0u8; 8];
+                let mut buf = [0u8; 64];
                 buf[..self.hay.len() - base].copy_from_slice(&self.hay[base..]);
-                u64::from_le_bytes(buf)
+                alnum_mask(&buf)
             }
         };
-        // Per byte, high bit set when the byte is in '0'..='9' or 'a'..='z'
-        // (no carries between bytes: every sum stays below 0x100).
+        let prev = (alnum << 1) | self.carry;
+        self.carry = alnum >> 63;
+        alnum & !prev
+    }
+}
+
+/// Bit i set when `block[i]` is in `'0'..='9'` or `'a'..='z'`: eight bytes
+/// per word (SWAR range checks), high bits gathered by one multiplication.
+fn alnum_mask(block: &[u8; 64]) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut out = 0u64;
+    for (k, w) in block.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
+        // Per byte, high bit set when the byte is in range (no carries
+        // between bytes: every sum stays below 0x100).
         let x7 = x & !HI;
         let ge0 = x7 + ONES * u64::from(0x80 - b'0');
         let gt9 = x7 + ONES * u64::from(0x7f - b'9');
         let gea = x7 + ONES * u64::from(0x80 - b'a');
         let gtz = x7 + ONES * u64::from(0x7f - b'z');
-        let alnum = ((ge0 & !gt9) | (gea & !gtz)) & !x & HI;
-        let prev = (alnum << 8) | self.carry;
-        self.carry = alnum >> 56;
-        alnum & !prev
+        let hi = ((ge0 & !gt9) | (gea & !gtz)) & !x & HI;
+        // Byte i's high bit to bit i.
+        out |= (hi.wrapping_mul(0x0002_0408_1020_4081) >> 56) << (8 * k);
     }
+    out
 }
 
 impl Iterator for WordStarts<'_> {
@@ -321,13 +333,13 @@ impl Iterator for WordStarts<'_> {
 
     fn next(&mut self) -> Option<usize> {
         while self.bits == 0 {
-            self.base += 8;
+            self.base += 64;
             if self.base >= self.hay.len() {
                 return None;
             }
             self.bits = self.block(self.base);
         }
-        let i = self.base + (self.bits.trailing_zeros() / 8) as usize;
+        let i = self.base + self.bits.trailing_zeros() as usize;
         self.bits &= self.bits - 1;
         Some(i)
     }
@@ -435,7 +447,18 @@ mod tests {
             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa b",
             "0123456789 abcdefghijklmnopqrstuvwxyz {|}~ /:@[`",
         ];
-        for t in texts {
+        // Long texts: word starts on and across 64-byte block edges.
+        let mut long: Vec<String> = Vec::new();
+        let mut x = 7u32;
+        for len in [63, 64, 65, 127, 128, 129, 300] {
+            let mut t = String::new();
+            while t.len() < len {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                t.push([' ', 'a', '9', '-', 'é', ',', 'z', 'q', '0'][(x >> 16) as usize % 9]);
+            }
+            long.push(t);
+        }
+        for t in texts.iter().copied().chain(long.iter().map(String::as_str)) {
             let hay = t.to_ascii_lowercase();
             let hay = hay.as_bytes();
             let expect: Vec<usize> = (0..hay.len())
