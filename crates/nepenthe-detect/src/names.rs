@@ -155,6 +155,15 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
         let mut starts = m.word & !(m.word << 1);
         let mut ends = !m.word & (m.word << 1);
         let mut high = m.high;
+        // Flags of single runs, at their end bits: adding a run's start bit to
+        // `x` carries to the run's end unless a bit of the run is clear in
+        // `x`. So `plane(word & !up)` marks the runs without upper case.
+        let plane = |x: u64| x.wrapping_add(starts) & ends;
+        // Ends are never adjacent: two planes share a word, one bit apart.
+        // Bit 0 at `be - 1`: no digit (`T_ALPHA`); bit 1: no letter (`T_DIGIT`).
+        let alpha_digit = (plane(m.word & !m.dig) >> 1) | plane(m.dig);
+        // Bit 0 at `be - 1`: no lower case (`T_UPPER`); bit 1: no upper case.
+        let upper_lower = (plane(m.word & !m.low) >> 1) | plane(m.word & !m.up);
         q = loop {
             let e = if high != 0 && high.trailing_zeros() < starts.trailing_zeros() {
                 // A non-ASCII character before the next ASCII run.
@@ -171,6 +180,7 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
             } else {
                 let bs = starts.trailing_zeros();
                 let (mut st, mut en) = (starts & (starts - 1), ends);
+                let mut joined = false;
                 // `Some(end)`: the token ends there; `None`: it needs the slow way.
                 let end = loop {
                     let be = en.trailing_zeros();
@@ -199,8 +209,23 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
                     }
                     debug_assert_eq!(st.trailing_zeros(), be + 1);
                     st &= st.wrapping_sub(1);
+                    joined = true;
                 };
                 match end {
+                    Some(be) if !joined => {
+                        let at = be - 1;
+                        let flags = ((alpha_digit >> at) as u8 & 3)
+                            | (((m.up >> bs) as u8 & 1) * T_CAP)
+                            | (((upper_lower >> at) as u8 & 3) << 3);
+                        toks.push(Tok {
+                            bs: q + bs as usize,
+                            be: q + be as usize,
+                            flags,
+                        });
+                        starts = st;
+                        ends = en;
+                        continue;
+                    }
                     Some(be) => {
                         let range = (u64::MAX << bs) & !(u64::MAX << be);
                         let mut flags = ((m.up >> bs) as u8 & 1) * T_CAP;
