@@ -304,15 +304,12 @@ impl Block {
             word |= lane_bits(l | d) << (8 * k);
             up |= lane_bits(u) << (8 * k);
             dig |= lane_bits(d) << (8 * k);
-            high |= x & HI8;
+            high |= x;
         }
-        if high != 0 {
+        if high & HI8 != 0 {
+            high = high_bits(blk);
+        } else {
             high = 0;
-            for (k, c) in blk.chunks_exact(8).enumerate() {
-                let mut a = [0u8; 8];
-                a.copy_from_slice(c);
-                high |= lane_bits(u64::from_le_bytes(a) & HI8) << (8 * k);
-            }
         }
         Block {
             word,
@@ -323,6 +320,18 @@ impl Block {
             high,
         }
     }
+}
+
+/// Bit `k` set: byte `k` of `blk` is not ASCII.
+#[inline(never)]
+fn high_bits(blk: &[u8]) -> u64 {
+    let mut high = 0;
+    for (k, c) in blk.chunks_exact(8).enumerate() {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(c);
+        high |= lane_bits(u64::from_le_bytes(a) & HI8) << (8 * k);
+    }
+    high
 }
 
 /// Bit 7 of each byte lane gathered into the low eight bits.
