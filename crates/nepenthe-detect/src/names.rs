@@ -155,6 +155,15 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
         let mut starts = m.word & !(m.word << 1);
         let mut ends = !m.word & (m.word << 1);
         let mut high = m.high;
+        // Flags of single runs, at their end bits: adding a run's start bit to
+        // `x` carries to the run's end unless a bit of the run is clear in
+        // `x`. So `plane(word & !up)` marks the runs without upper case.
+        let plane = |x: u64| x.wrapping_add(starts) & ends;
+        // Ends are never adjacent: two planes share a word, one bit apart.
+        // Bit 0 at `be - 1`: no digit (`T_ALPHA`); bit 1: no letter (`T_DIGIT`).
+        let alpha_digit = (plane(m.word & !m.dig) >> 1) | plane(m.dig);
+        // Bit 0 at `be - 1`: no lower case (`T_UPPER`); bit 1: no upper case.
+        let upper_lower = (plane(m.word & !m.low) >> 1) | plane(m.word & !m.up);
         q = loop {
             let e = if high != 0 && high.trailing_zeros() < starts.trailing_zeros() {
                 // A non-ASCII character before the next ASCII run.
@@ -169,34 +178,80 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
                 }
                 break q + bs;
             } else {
-                let (bs, be) = (starts.trailing_zeros(), ends.trailing_zeros());
-                let stop = b.get(q + be as usize).copied().unwrap_or(0);
-                if CLASS[usize::from(stop)] & (C_HIGH | C_JOIN) != 0 {
-                    token_at(text, q + bs as usize, &mut toks)
-                } else {
-                    let range = (u64::MAX << bs) & !(u64::MAX << be);
-                    let mut flags = ((m.up >> bs) as u8 & 1) * T_CAP;
-                    let (alpha, digit) = (range & m.alpha != 0, range & m.dig != 0);
-                    if alpha && !digit {
-                        flags |= T_ALPHA;
+                let bs = starts.trailing_zeros();
+                let (mut st, mut en) = (starts & (starts - 1), ends);
+                let mut joined = false;
+                // `Some(end)`: the token ends there; `None`: it needs the slow way.
+                let end = loop {
+                    let be = en.trailing_zeros();
+                    en &= en - 1;
+                    let stop = b.get(q + be as usize).copied().unwrap_or(0);
+                    let cl = CLASS[usize::from(stop)];
+                    if cl & (C_HIGH | C_JOIN) == 0 {
+                        break Some(be);
                     }
-                    if digit && !alpha {
-                        flags |= T_DIGIT;
+                    if cl & C_HIGH != 0 {
+                        break None;
                     }
-                    if range & m.low == 0 {
-                        flags |= T_UPPER;
+                    // `'` or `-`: joins the next run of letters unless the token
+                    // so far holds a digit.
+                    if (u64::MAX << bs) & !(u64::MAX << be) & m.dig != 0 {
+                        break Some(be);
                     }
-                    if range & m.up == 0 {
-                        flags |= T_LOWER;
+                    match b.get(q + be as usize + 1) {
+                        Some(&c) if c >= 0x80 => break None,
+                        Some(c) if c.is_ascii_alphabetic() => {}
+                        _ => break Some(be),
                     }
-                    toks.push(Tok {
-                        bs: q + bs as usize,
-                        be: q + be as usize,
-                        flags,
-                    });
-                    starts &= starts - 1;
-                    ends &= ends - 1;
-                    continue;
+                    if en == 0 {
+                        // The next run goes past the block.
+                        break None;
+                    }
+                    debug_assert_eq!(st.trailing_zeros(), be + 1);
+                    st &= st.wrapping_sub(1);
+                    joined = true;
+                };
+                match end {
+                    Some(be) if !joined => {
+                        let at = be - 1;
+                        let flags = ((alpha_digit >> at) as u8 & 3)
+                            | (((m.up >> bs) as u8 & 1) * T_CAP)
+                            | (((upper_lower >> at) as u8 & 3) << 3);
+                        toks.push(Tok {
+                            bs: q + bs as usize,
+                            be: q + be as usize,
+                            flags,
+                        });
+                        starts = st;
+                        ends = en;
+                        continue;
+                    }
+                    Some(be) => {
+                        let range = (u64::MAX << bs) & !(u64::MAX << be);
+                        let mut flags = ((m.up >> bs) as u8 & 1) * T_CAP;
+                        let (alpha, digit) = (range & m.alpha != 0, range & m.dig != 0);
+                        if alpha && !digit {
+                            flags |= T_ALPHA;
+                        }
+                        if digit && !alpha {
+                            flags |= T_DIGIT;
+                        }
+                        if range & m.low == 0 {
+                            flags |= T_UPPER;
+                        }
+                        if range & m.up == 0 {
+                            flags |= T_LOWER;
+                        }
+                        toks.push(Tok {
+                            bs: q + bs as usize,
+                            be: q + be as usize,
+                            flags,
+                        });
+                        starts = st;
+                        ends = en;
+                        continue;
+                    }
+                    None => token_at(text, q + bs as usize, &mut toks),
                 }
             };
             // A token or character up to `e` went the slow way.
@@ -249,15 +304,12 @@ impl Block {
             word |= lane_bits(l | d) << (8 * k);
             up |= lane_bits(u) << (8 * k);
             dig |= lane_bits(d) << (8 * k);
-            high |= x & HI8;
+            high |= x;
         }
-        if high != 0 {
+        if high & HI8 != 0 {
+            high = high_bits(blk);
+        } else {
             high = 0;
-            for (k, c) in blk.chunks_exact(8).enumerate() {
-                let mut a = [0u8; 8];
-                a.copy_from_slice(c);
-                high |= lane_bits(u64::from_le_bytes(a) & HI8) << (8 * k);
-            }
         }
         Block {
             word,
@@ -268,6 +320,18 @@ impl Block {
             high,
         }
     }
+}
+
+/// Bit `k` set: byte `k` of `blk` is not ASCII.
+#[inline(never)]
+fn high_bits(blk: &[u8]) -> u64 {
+    let mut high = 0;
+    for (k, c) in blk.chunks_exact(8).enumerate() {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(c);
+        high |= lane_bits(u64::from_le_bytes(a) & HI8) << (8 * k);
+    }
+    high
 }
 
 /// Bit 7 of each byte lane gathered into the low eight bits.
@@ -1021,12 +1085,8 @@ static KEY_MASK: [u128; 17] = {
 fn key_at(b: &[u8], bs: usize, be: usize) -> u128 {
     let len = be - bs;
     debug_assert!(len <= 16);
-    match b.get(bs..bs + 16) {
-        Some(w) => {
-            let mut a = [0u8; 16];
-            a.copy_from_slice(w);
-            u128::from_le_bytes(a) & KEY_MASK[len]
-        }
+    match b.get(bs..).and_then(<[u8]>::first_chunk::<16>) {
+        Some(w) => u128::from_le_bytes(*w) & KEY_MASK[len],
         None => {
             let mut a = [0u8; 16];
             a[..len].copy_from_slice(&b[bs..be]);
@@ -1612,15 +1672,32 @@ fn line_mode(b: &[u8], toks: &[Tok], i: usize) -> (usize, bool) {
         .filter(|&p| b.get(line_start + p + 1) == Some(&b' '))
         .map(|p| line_start + p + 1)
         .unwrap_or(line_start);
+    // Bit `f` set: a token with flags `f` counts as capitalised (letters,
+    // first upper case, not all capitals).
+    const CAPITALISED: u32 = {
+        let mut m = 0u32;
+        let mut f = 0;
+        while f < 32 {
+            if f & T_ALPHA != 0 && f & (T_CAP | T_UPPER) == T_CAP {
+                m |= 1 << f;
+            }
+            f += 1;
+        }
+        m
+    };
     let mut j = i;
+    // Tokens in the speaker label are not counted.
+    while j < toks.len() && toks[j].bs < label_end.min(line_end) {
+        j += 1;
+    }
     let (mut caps, mut total) = (0u32, 0u32);
-    for t in &toks[i..] {
+    for t in &toks[j..] {
         if t.bs >= line_end {
             break;
         }
-        let counted = u32::from(t.bs >= label_end) & u32::from(t.flags & T_ALPHA);
-        total += counted;
-        caps += counted & u32::from(t.flags & (T_CAP | T_UPPER) == T_CAP);
+        let f = u32::from(t.flags & 31);
+        total += f & u32::from(T_ALPHA);
+        caps += (CAPITALISED >> f) & 1;
         j += 1;
     }
     (j.max(i + 1), total >= 2 && caps * 10 <= total)
@@ -1924,6 +2001,63 @@ mod tests {
                     })
                 };
                 assert_eq!(sentence_start(text.as_bytes(), t.bs), sent, "{text:?} {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn line_modes_match_reference() {
+        // The per-token modes before they were computed line by line.
+        fn reference(text: &str, toks: &[Tok]) -> Vec<bool> {
+            let mut modes = vec![false; toks.len()];
+            let b = text.as_bytes();
+            let mut i = 0;
+            while i < toks.len() {
+                let line_start = memchr::memrchr(b'\n', &b[..toks[i].bs])
+                    .map(|p| p + 1)
+                    .unwrap_or(0);
+                let line_end = memchr::memchr(b'\n', &b[toks[i].bs..])
+                    .map(|p| p + toks[i].bs)
+                    .unwrap_or(b.len());
+                let label_end = b[line_start..line_end]
+                    .iter()
+                    .take(40)
+                    .rposition(|&c| c == b':')
+                    .filter(|&p| b.get(line_start + p + 1) == Some(&b' '))
+                    .map(|p| line_start + p + 1)
+                    .unwrap_or(line_start);
+                let mut j = i;
+                let (mut caps, mut total) = (0, 0);
+                while j < toks.len() && toks[j].bs < line_end {
+                    let t = toks[j];
+                    if t.bs >= label_end && t.flags & T_ALPHA != 0 {
+                        total += 1;
+                        if t.flags & T_CAP != 0 && t.flags & T_UPPER == 0 {
+                            caps += 1;
+                        }
+                    }
+                    j += 1;
+                }
+                let lower = total >= 2 && caps * 10 <= total;
+                for m in modes.iter_mut().take(j).skip(i) {
+                    *m = lower;
+                }
+                i = j.max(i + 1);
+            }
+            modes
+        }
+        let mut texts = random_texts();
+        texts.push("Agent: hello there\ncustomer: yes its sarah connor\nAgent: OK".into());
+        texts.push("[00:01:02] CALLER: my name is john smith and i live here\n".into());
+        for text in texts {
+            let toks = tokenize(&text);
+            let want = reference(&text, &toks);
+            let (mut end, mut mode) = (0, false);
+            for (i, w) in want.iter().enumerate() {
+                while end <= i {
+                    (end, mode) = line_mode(text.as_bytes(), &toks, end);
+                }
+                assert_eq!(mode, *w, "{text:?} {i}");
             }
         }
     }
