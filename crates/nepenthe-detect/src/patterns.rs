@@ -136,6 +136,7 @@ const MONTHS: &str = "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?
 
 const STREET_SUFFIX: &str = "Street|St|Road|Rd|Lane|Ln|Avenue|Ave|Close|Cl|Drive|Dr|Gardens|Gdns|Way|Crescent|Cres|Terrace|Place|Pl|Grove|Court|Ct|Rise|Walk|Hill|Boulevard|Blvd|Row|Square|Sq|Parade|Mews|Green|View|Highway|Hwy|Parkway|Pkwy|Circle|Cir|Trail|Broadway|Park|Gate|Vale|Wharf|Yard|Hollow";
 
+#[cfg(test)]
 const US_STATES: &str = "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR";
 
 /// A list of context words, indexed by first byte: the words present in a
@@ -322,8 +323,11 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
 const EMAIL: &str = r"(?i-u)[a-z0-9](?:[a-z0-9._%+\-]*[a-z0-9_])?@[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)*\.[a-z]{2,24}";
 const IPV4: &str = r"(?-u)(?:[0-9]{1,3}\.){3}[0-9]{1,3}";
 const IPV6: &str = r"(?i-u)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}";
+#[cfg(test)]
 const IBAN: &str = r"(?-u)\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,32}";
+#[cfg(test)]
 const NINO: &str = r"(?i-u)\b[a-z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[a-d]\b";
+#[cfg(test)]
 const UK_PC: &str = r"(?-u)\b(?:[A-Z]{1,2}[0-9][A-Z0-9]?|GIR) ?[0-9][ABD-HJLNP-UW-Z]{2}\b";
 #[cfg(test)]
 const DATE_NUM: &str = r"(?-u)\b([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]((?:19|20)[0-9]{2})\b";
@@ -332,6 +336,7 @@ const DATE_SHORT: &str = r"(?-u)\b([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{2})
 #[cfg(test)]
 const DATE_ISO: &str = r"(?-u)\b((?:19|20)[0-9]{2})[\-/.]([0-9]{1,2})[\-/.]([0-9]{1,2})\b";
 
+#[cfg(test)]
 fn us_zip_pattern() -> String {
     format!(r"(?-u)\b(?:{US_STATES}),? [0-9]{{5}}(?:-[0-9]{{4}})?\b")
 }
@@ -343,6 +348,7 @@ fn date_text_pattern() -> String {
 }
 
 /// `pattern` matched only at the start of the haystack.
+#[cfg(test)]
 fn anchored(pattern: &str) -> Regex {
     re(&format!("^(?:{pattern})"))
 }
@@ -351,12 +357,6 @@ pub(crate) struct Patterns {
     email: Regex,
     ipv4: Regex,
     ipv6: Regex,
-    /// `IBAN`, `NINO`, `UK_PC` and the state + ZIP pattern, anchored: they
-    /// run only at gate positions ([`caps_gates`]).
-    iban_at: Regex,
-    nino_at: Regex,
-    uk_pc_at: Regex,
-    us_zip_at: Regex,
     date_text: Regex,
     street: Regex,
     /// The street words alone: a literal set the regex engine finds with SIMD.
@@ -381,10 +381,6 @@ impl Patterns {
             email: re(EMAIL),
             ipv4: re(IPV4),
             ipv6: re(IPV6),
-            iban_at: anchored(IBAN),
-            nino_at: anchored(NINO),
-            uk_pc_at: anchored(UK_PC),
-            us_zip_at: anchored(&us_zip_pattern()),
             date_text: re(&date_text_pattern()),
             street: re(&format!(
                 r"(?-u:\b)(?:(?:Flat|Apartment|Apt|Unit) [0-9]+[A-Za-z]?,?[ \n])?[0-9]{{1,5}}[A-Za-z]?,? (?:[\p{{Lu}}][\p{{L}}'’\-]*\.? |(?:St|Saint)\.? ){{1,3}}(?:{STREET_SUFFIX})\.?(?-u:\b)(?: (?:NE|NW|SE|SW|N|S|E|W)(?-u:\b))?(?:,? (?:Apt|Apartment|Unit|Suite|Flat|#) ?[0-9]+[A-Za-z]?(?-u:\b))?"
@@ -585,7 +581,7 @@ impl Patterns {
     /// The match of the anchored pattern `re` starting exactly at gate `p`, in
     /// the window it has always been searched in (64 bytes, extended to the
     /// end of the word so `\b` is not faked by the cut): `(start, end)`.
-    fn gated(re: &Regex, text: &str, p: usize) -> Option<(usize, usize)> {
+    fn gated(code: fn(&[u8]) -> Option<usize>, text: &str, p: usize) -> Option<(usize, usize)> {
         let mut end = (p + 64).min(text.len());
         while !text.is_char_boundary(end) {
             end -= 1;
@@ -593,14 +589,14 @@ impl Patterns {
         while end < text.len() && text.as_bytes()[end].is_ascii_alphanumeric() {
             end += 1;
         }
-        re.find(&text[p..end]).map(|m| (p, p + m.end()))
+        code(&text.as_bytes()[p..end]).map(|e| (p, p + e))
     }
 
     #[inline(never)]
     fn ibans(&self, doc: &Doc<'_>, gates: &[usize], out: &mut Vec<Cand>) {
         let text = doc.text;
         for &g in gates {
-            let Some((s, me)) = Self::gated(&self.iban_at, text, g) else {
+            let Some((s, me)) = Self::gated(iban_at, text, g) else {
                 continue;
             };
             let mut compact = [0u8; 34];
@@ -829,7 +825,7 @@ impl Patterns {
     fn ninos(&self, doc: &Doc<'_>, gates: &[usize], out: &mut Vec<Cand>) {
         let text = doc.text;
         for &g in gates {
-            let Some((s, e)) = Self::gated(&self.nino_at, text, g) else {
+            let Some((s, e)) = Self::gated(nino_at, text, g) else {
                 continue;
             };
             let st = &text[s..e];
@@ -1184,6 +1180,191 @@ fn year_word_starts(lb: &[u8]) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
+/// ASCII word byte (as `(?-u)\b` sees it).
+fn is_word(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+
+/// `\b` at the end of `h[..e]` after a word byte: end of `h` or a non-word byte.
+fn word_end(h: &[u8], e: usize) -> bool {
+    !h.get(e).is_some_and(|&c| is_word(c))
+}
+
+/// [`IBAN`] anchored at the start of `h` (a gate): the end of the match.
+/// `(?: ?[A-Z0-9])` cannot take a space without the character after it, so
+/// the repetition is greedy without backtracking.
+fn iban_at(h: &[u8]) -> Option<usize> {
+    let code = |i: usize| {
+        h.get(i)
+            .is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    };
+    if !(h.len() >= 4
+        && h[0].is_ascii_uppercase()
+        && h[1].is_ascii_uppercase()
+        && h[2].is_ascii_digit()
+        && h[3].is_ascii_digit())
+    {
+        return None;
+    }
+    let (mut i, mut n) = (4, 0);
+    while n < 32 {
+        if h.get(i) == Some(&b' ') && code(i + 1) {
+            i += 2;
+        } else if code(i) {
+            i += 1;
+        } else {
+            break;
+        }
+        n += 1;
+    }
+    (n >= 11).then_some(i)
+}
+
+/// [`NINO`] anchored at the start of `h`: the end of the match.
+fn nino_at(h: &[u8]) -> Option<usize> {
+    let digit = |i: usize| h.get(i).is_some_and(u8::is_ascii_digit);
+    if !(h.len() >= 2 && h[0].is_ascii_alphabetic() && h[1].is_ascii_alphabetic()) {
+        return None;
+    }
+    let mut i = 2;
+    for _ in 0..3 {
+        if h.get(i) == Some(&b' ') {
+            i += 1;
+        }
+        if !(digit(i) && digit(i + 1)) {
+            return None;
+        }
+        i += 2;
+    }
+    if h.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    (h.get(i)
+        .is_some_and(|c| matches!(c.to_ascii_lowercase(), b'a'..=b'd'))
+        && word_end(h, i + 1))
+    .then_some(i + 1)
+}
+
+/// [`UK_PC`] anchored at the start of `h`: the end of the match, trying the
+/// pattern's paths in its order of preference.
+fn uk_pc_at(h: &[u8]) -> Option<usize> {
+    let upper = |i: usize| h.get(i).is_some_and(u8::is_ascii_uppercase);
+    let digit = |i: usize| h.get(i).is_some_and(u8::is_ascii_digit);
+    // ` ?[0-9][ABD-HJLNP-UW-Z]{2}\b` from `i`, space taken first.
+    let inward = |i: usize| {
+        let unit = |j: usize| {
+            h.get(j).is_some_and(|&c| {
+                c.is_ascii_uppercase() && !matches!(c, b'C' | b'I' | b'K' | b'M' | b'O' | b'V')
+            })
+        };
+        let tail = |j: usize| {
+            (digit(j) && unit(j + 1) && unit(j + 2) && word_end(h, j + 3)).then_some(j + 3)
+        };
+        if h.get(i) == Some(&b' ') {
+            if let Some(e) = tail(i + 1) {
+                return Some(e);
+            }
+        }
+        tail(i)
+    };
+    for n in [2, 1] {
+        if !(0..n).all(upper) || !digit(n) {
+            continue;
+        }
+        if upper(n + 1) || digit(n + 1) {
+            if let Some(e) = inward(n + 2) {
+                return Some(e);
+            }
+        }
+        if let Some(e) = inward(n + 1) {
+            return Some(e);
+        }
+    }
+    if h.starts_with(b"GIR") {
+        return inward(3);
+    }
+    None
+}
+
+/// One of the state codes of the state + ZIP pattern (`US_STATES`).
+fn is_state(st: &[u8]) -> bool {
+    matches!(
+        st,
+        b"AL"
+            | b"AK"
+            | b"AZ"
+            | b"AR"
+            | b"CA"
+            | b"CO"
+            | b"CT"
+            | b"DE"
+            | b"FL"
+            | b"GA"
+            | b"HI"
+            | b"ID"
+            | b"IL"
+            | b"IN"
+            | b"IA"
+            | b"KS"
+            | b"KY"
+            | b"LA"
+            | b"ME"
+            | b"MD"
+            | b"MA"
+            | b"MI"
+            | b"MN"
+            | b"MS"
+            | b"MO"
+            | b"MT"
+            | b"NE"
+            | b"NV"
+            | b"NH"
+            | b"NJ"
+            | b"NM"
+            | b"NY"
+            | b"NC"
+            | b"ND"
+            | b"OH"
+            | b"OK"
+            | b"OR"
+            | b"PA"
+            | b"RI"
+            | b"SC"
+            | b"SD"
+            | b"TN"
+            | b"TX"
+            | b"UT"
+            | b"VT"
+            | b"VA"
+            | b"WA"
+            | b"WV"
+            | b"WI"
+            | b"WY"
+            | b"DC"
+            | b"PR"
+    )
+}
+
+/// The state + ZIP pattern anchored at the start of `h`: the end of the match.
+fn us_zip_at(h: &[u8]) -> Option<usize> {
+    let digit = |i: usize| h.get(i).is_some_and(u8::is_ascii_digit);
+    if !h.get(..2).is_some_and(is_state) {
+        return None;
+    }
+    let mut i = 2;
+    if h.get(i) == Some(&b',') {
+        i += 1;
+    }
+    if h.get(i) != Some(&b' ') || !(i + 1..i + 6).all(digit) {
+        return None;
+    }
+    i += 6;
+    if h.get(i) == Some(&b'-') && (i + 1..i + 5).all(digit) && word_end(h, i + 5) {
+        return Some(i + 5);
+    }
+    word_end(h, i).then_some(i)
+}
+
 /// The numeric date patterns ([`DATE_NUM`], [`DATE_SHORT`], [`DATE_ISO`]),
 /// matched by hand with the regex engine's leftmost-first semantics: three
 /// groups of digits joined by `/ . -`, `\b` at both ends.
@@ -1370,12 +1551,12 @@ impl Patterns {
         let text = doc.text;
         let mut codes: Vec<(usize, usize, EntityType)> = Vec::new();
         for &g in gates {
-            if let Some((s, e)) = Self::gated(&self.uk_pc_at, text, g) {
+            if let Some((s, e)) = Self::gated(uk_pc_at, text, g) {
                 codes.push((s, e, EntityType::Postcode));
             }
         }
         for &g in gates {
-            if let Some((s, e)) = Self::gated(&self.us_zip_at, text, g) {
+            if let Some((s, e)) = Self::gated(us_zip_at, text, g) {
                 codes.push((s, e, EntityType::Postcode));
             }
         }
@@ -1582,6 +1763,20 @@ impl<'a> DigitRuns<'a> {
         self.digit(j).then_some(j + 1)
     }
 
+    /// Does a match go on after a run of digits ending at `q` (the test at
+    /// the top of the loop in [`DigitRuns::match_at`])?
+    fn continues(&self, q: usize) -> bool {
+        let b = self.b;
+        match b.get(q) {
+            Some(c) if c.is_ascii_digit() => true,
+            Some(b' ' | b'.' | b'-') if self.digit(q + 1) => true,
+            Some(b')') => (b.get(q + 1) == Some(&b' ') && self.digit(q + 2)) || self.digit(q + 1),
+            Some(b' ') => self.paren_digit(q + 1).is_some(),
+            Some(b'(') => self.paren_digit(q).is_some(),
+            _ => false,
+        }
+    }
+
     /// The match starting exactly at `p`, if any: its end.
     fn match_at(&self, p: usize) -> Option<usize> {
         let b = self.b;
@@ -1634,7 +1829,24 @@ impl Iterator for DigitRuns<'_> {
         // Every match holds a digit, and its first digit is at most three
         // bytes after its start ("+ (1"): jump to the next digit, then try
         // the `+` and `(` just before it in order, then the digit itself.
-        let d = self.next_digit()?;
+        let mut d = self.next_digit()?;
+        // With the list of runs, skip the matches that surely have fewer
+        // than 7 bytes (the detectors look at no shorter ones): a run that
+        // the match cannot continue after, with at most 3 digits or no `+`
+        // or `(` in the three bytes before it.
+        if let Some(runs) = self.runs {
+            loop {
+                let re = runs[self.k].1;
+                let from = d.saturating_sub(3).max(self.pos);
+                let short = re - d <= 3
+                    || (re - d < 7 && !b[from..d].iter().any(|&c| c == b'+' || c == b'('));
+                if !short || self.continues(re) {
+                    break;
+                }
+                self.pos = re;
+                d = self.next_digit()?;
+            }
+        }
         let mut p = d.saturating_sub(3).max(self.pos);
         while p < d {
             if matches!(b[p], b'+' | b'(') {
@@ -2011,11 +2223,27 @@ pub(crate) fn parse_iso_date(s: &str) -> Option<(u32, u32, u32)> {
 /// avoids re-parsing, and keeps the crate's small shared regex cache (100
 /// entries) from thrashing and recompiling patterns between regions.
 pub(crate) fn valid_phone(s: &str) -> Option<&'static str> {
-    let mut digits: String = s.chars().filter(char::is_ascii_digit).collect();
+    // The digits, on the stack for any phone-sized input.
+    let mut buf = [0u8; 40];
+    let mut n = 0;
+    for b in s.bytes().filter(u8::is_ascii_digit) {
+        if n == buf.len() {
+            let long: String = s.chars().filter(char::is_ascii_digit).collect();
+            return valid_phone_digits(s, &long);
+        }
+        buf[n] = b;
+        n += 1;
+    }
+    valid_phone_digits(s, std::str::from_utf8(&buf[..n]).unwrap_or_default())
+}
+
+/// [`valid_phone`] of `s`, given its ASCII digits.
+fn valid_phone_digits(s: &str, digits: &str) -> Option<&'static str> {
+    let mut digits = digits;
     let mut intl = s.trim_start().starts_with('+');
     // "0044 7912 345678": the international call prefix written out.
     if !intl && digits.starts_with("00") && !digits.starts_with("000") && digits.len() >= 12 {
-        digits.drain(..2);
+        digits = &digits[2..];
         intl = true;
     }
     if intl {
@@ -2048,7 +2276,7 @@ pub(crate) fn valid_phone(s: &str) -> Option<&'static str> {
             .then_some("US phone number (libphonenumber metadata)");
     }
     if nd == 10 {
-        return region_valid("US", &digits).then_some("US phone number (libphonenumber metadata)");
+        return region_valid("US", digits).then_some("US phone number (libphonenumber metadata)");
     }
     None
 }
@@ -2144,8 +2372,13 @@ fn plausible_phone(span: &str, nd: usize) -> bool {
     if t.starts_with("00") && !t.starts_with("000") {
         return (12..=17).contains(&nd);
     }
-    let d: Vec<u8> = t.bytes().filter(u8::is_ascii_digit).take(5).collect();
-    if d.len() < 5 {
+    let mut d = [0u8; 5];
+    let mut n = 0;
+    for b in t.bytes().filter(u8::is_ascii_digit).take(5) {
+        d[n] = b;
+        n += 1;
+    }
+    if n < 5 {
         return false;
     }
     // North American numbering plan: area code and exchange start with 2-9.
@@ -2484,6 +2717,33 @@ mod tests {
             let got: Vec<(usize, usize)> = DigitRuns::with_runs(s.as_bytes(), &runs).filter(|m| m.1 - m.0 >= 7).collect();
             prop_assert_eq!(got, want);
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+        #[test]
+        fn gated_codes_equal_anchored_regexes(
+            s in "(GIR|[A-DG-JMNSTWXYZ]{1,2}|[a-d]|[0-9]{1,5}| |,|-|_|é|SW1A|NY|CA|TX|AB|WA){0,12}"
+        ) {
+            let h = s.as_bytes();
+            for (code, pattern) in [
+                (iban_at as fn(&[u8]) -> Option<usize>, IBAN.to_string()),
+                (nino_at, NINO.to_string()),
+                (uk_pc_at, UK_PC.to_string()),
+                (us_zip_at, us_zip_pattern()),
+            ] {
+                let want = anchored(&pattern).find(&s).map(|m| m.end());
+                prop_assert_eq!(code(h), want, "{} on {:?}", pattern, s);
+            }
+        }
+    }
+
+    #[test]
+    fn states_are_the_pattern_states() {
+        for st in US_STATES.split('|') {
+            assert!(is_state(st.as_bytes()), "{st}");
+        }
+        assert!(!is_state(b"XX") && !is_state(b"ca"));
     }
 
     #[test]
