@@ -4,6 +4,7 @@
 
 use crate::{validate, Cand, DetectorConfig, Doc, EntityType};
 use regex::Regex;
+use std::cell::RefCell;
 
 /// Looks for any of `words` in the `window` bytes before `bs` (lower-cased text).
 pub(crate) fn ctx_before(
@@ -33,6 +34,7 @@ fn find_small(hay: &[u8], needle: &[u8]) -> Option<usize> {
     (0..=hay.len() - needle.len()).find(|&i| hay[i] == first && &hay[i..i + needle.len()] == needle)
 }
 
+#[cfg_attr(not(test), allow(dead_code))] // for `ctx_nearest`
 fn rfind_small(hay: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.is_empty() || needle.len() > hay.len() {
         return None;
@@ -44,6 +46,7 @@ fn rfind_small(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// The closest (last) of `words` in the `window` bytes before `bs`, with its position.
+#[cfg_attr(not(test), allow(dead_code))] // part of the detectors' shared helpers
 pub(crate) fn ctx_nearest(
     lower: &str,
     bs: usize,
@@ -62,6 +65,7 @@ pub(crate) fn ctx_nearest(
 }
 
 /// Looks for any of `words` in the `window` bytes after `be`.
+#[cfg_attr(not(test), allow(dead_code))] // part of the detectors' shared helpers
 pub(crate) fn ctx_after(
     lower: &str,
     be: usize,
@@ -132,25 +136,233 @@ const MONTHS: &str = "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?
 
 const STREET_SUFFIX: &str = "Street|St|Road|Rd|Lane|Ln|Avenue|Ave|Close|Cl|Drive|Dr|Gardens|Gdns|Way|Crescent|Cres|Terrace|Place|Pl|Grove|Court|Ct|Rise|Walk|Hill|Boulevard|Blvd|Row|Square|Sq|Parade|Mews|Green|View|Highway|Hwy|Parkway|Pkwy|Circle|Cir|Trail|Broadway|Park|Gate|Vale|Wharf|Yard|Hollow";
 
+#[cfg(test)]
 const US_STATES: &str = "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR";
+
+/// A list of context words, indexed by first byte: the words present in a
+/// window are found in one pass over it (instead of one pass per word).
+struct WordSet {
+    words: &'static [&'static str],
+    /// Bit `k` of `first[c]`: `words[k]` starts with byte `c`.
+    first: [u32; 256],
+    /// Bit `k` of `second[c]`: `words[k]` has `c` as its second byte, or is
+    /// one byte long.
+    second: [u32; 256],
+    /// Bit `k`: `words[k]` is one byte long.
+    short: u32,
+}
+
+impl WordSet {
+    fn new(words: &'static [&'static str]) -> Self {
+        assert!(
+            words.len() <= 32,
+            "a context word list holds at most 32 words"
+        );
+        let mut first = [0u32; 256];
+        let mut second = [0u32; 256];
+        let mut short = 0;
+        for (k, w) in words.iter().enumerate() {
+            match *w.as_bytes() {
+                [] => {}
+                [a] => {
+                    first[usize::from(a)] |= 1 << k;
+                    short |= 1 << k;
+                    for s in second.iter_mut() {
+                        *s |= 1 << k;
+                    }
+                }
+                [a, b, ..] => {
+                    first[usize::from(a)] |= 1 << k;
+                    second[usize::from(b)] |= 1 << k;
+                }
+            }
+        }
+        WordSet {
+            words,
+            first,
+            second,
+            short,
+        }
+    }
+
+    /// The words that may start at `hay[i]`, judged by its first two bytes.
+    #[inline]
+    fn candidates(&self, hay: &[u8], i: usize) -> u32 {
+        let next = match hay.get(i + 1) {
+            Some(&c) => self.second[usize::from(c)],
+            None => self.short,
+        };
+        self.first[usize::from(hay[i])] & next
+    }
+
+    /// The first of the words (in list order) that occurs in `hay`: as
+    /// `words.iter().find(|w| hay contains w)`.
+    fn first_in(&self, hay: &[u8]) -> Option<&'static str> {
+        let mut found = 0u32;
+        for i in 0..hay.len() {
+            let mut m = self.candidates(hay, i) & !found;
+            while m != 0 {
+                let k = m.trailing_zeros() as usize;
+                m &= m - 1;
+                if hay[i..].starts_with(self.words[k].as_bytes()) {
+                    found |= 1 << k;
+                }
+            }
+            if found & 1 != 0 {
+                break;
+            }
+        }
+        (found != 0).then(|| self.words[found.trailing_zeros() as usize])
+    }
+
+    /// The last occurrence of any of the words in `hay` (the later word in
+    /// list order when two start at the same place): as [`ctx_nearest`].
+    fn nearest(&self, hay: &[u8]) -> Option<(usize, &'static str)> {
+        for i in (0..hay.len()).rev() {
+            let mut m = self.candidates(hay, i);
+            let mut best = None;
+            while m != 0 {
+                let k = m.trailing_zeros() as usize;
+                m &= m - 1;
+                if hay[i..].starts_with(self.words[k].as_bytes()) {
+                    best = Some(k);
+                }
+            }
+            if let Some(k) = best {
+                return Some((i, self.words[k]));
+            }
+        }
+        None
+    }
+
+    /// [`ctx_before`] with this list.
+    fn before(&self, lower: &str, bs: usize, window: usize) -> Option<&'static str> {
+        let mut from = bs.saturating_sub(window);
+        while !lower.is_char_boundary(from) {
+            from += 1;
+        }
+        self.first_in(&lower.as_bytes()[from..bs])
+    }
+
+    /// [`ctx_nearest`] with this list.
+    fn nearest_before(
+        &self,
+        lower: &str,
+        bs: usize,
+        window: usize,
+    ) -> Option<(usize, &'static str)> {
+        let mut from = bs.saturating_sub(window);
+        while !lower.is_char_boundary(from) {
+            from += 1;
+        }
+        self.nearest(&lower.as_bytes()[from..bs])
+            .map(|(p, w)| (from + p, w))
+    }
+
+    /// [`ctx_after`] with this list.
+    fn after(&self, lower: &str, be: usize, window: usize) -> Option<&'static str> {
+        let mut to = (be + window).min(lower.len());
+        while !lower.is_char_boundary(to) {
+            to -= 1;
+        }
+        self.first_in(&lower.as_bytes()[be..to])
+    }
+}
+
+/// The context word lists, indexed once.
+struct Cues {
+    phone_pos: WordSet,
+    num_neg: WordSet,
+    card_pos: WordSet,
+    ssn_pos: WordSet,
+    nino_pos: WordSet,
+    ip_pos: WordSet,
+    ip_neg: WordSet,
+    dob_pos: WordSet,
+}
+
+impl Cues {
+    fn new() -> Self {
+        Cues {
+            phone_pos: WordSet::new(PHONE_POS),
+            num_neg: WordSet::new(NUM_NEG),
+            card_pos: WordSet::new(CARD_POS),
+            ssn_pos: WordSet::new(SSN_POS),
+            nino_pos: WordSet::new(NINO_POS),
+            ip_pos: WordSet::new(IP_POS),
+            ip_neg: WordSet::new(IP_NEG),
+            dob_pos: WordSet::new(DOB_POS),
+        }
+    }
+}
+
+/// Per-thread buffers reused from document to document.
+#[derive(Default)]
+struct Scratch {
+    /// Maximal runs of ASCII digits: `(start, end)`.
+    runs: Vec<(usize, usize)>,
+    /// Gate positions ([`caps_gates`]).
+    gates: Vec<usize>,
+    /// Windows `(start, end)` around runs of digits and `/ . -`.
+    wins: Vec<(usize, usize)>,
+    /// Zones `(start, end)` where a date pattern may match.
+    zones: Vec<(usize, usize)>,
+}
+
+/// Runs `f` with this thread's scratch buffers (fresh ones if they are in use).
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    thread_local! {
+        static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+    }
+    SCRATCH.with(|c| match c.try_borrow_mut() {
+        Ok(mut s) => f(&mut s),
+        Err(_) => f(&mut Scratch::default()),
+    })
+}
+
+const EMAIL: &str = r"(?i-u)[a-z0-9](?:[a-z0-9._%+\-]*[a-z0-9_])?@[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)*\.[a-z]{2,24}";
+const IPV4: &str = r"(?-u)(?:[0-9]{1,3}\.){3}[0-9]{1,3}";
+const IPV6: &str = r"(?i-u)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}";
+#[cfg(test)]
+const IBAN: &str = r"(?-u)\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,32}";
+#[cfg(test)]
+const NINO: &str = r"(?i-u)\b[a-z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[a-d]\b";
+#[cfg(test)]
+const UK_PC: &str = r"(?-u)\b(?:[A-Z]{1,2}[0-9][A-Z0-9]?|GIR) ?[0-9][ABD-HJLNP-UW-Z]{2}\b";
+#[cfg(test)]
+const DATE_NUM: &str = r"(?-u)\b([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]((?:19|20)[0-9]{2})\b";
+#[cfg(test)]
+const DATE_SHORT: &str = r"(?-u)\b([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{2})\b";
+#[cfg(test)]
+const DATE_ISO: &str = r"(?-u)\b((?:19|20)[0-9]{2})[\-/.]([0-9]{1,2})[\-/.]([0-9]{1,2})\b";
+
+#[cfg(test)]
+fn us_zip_pattern() -> String {
+    format!(r"(?-u)\b(?:{US_STATES}),? [0-9]{{5}}(?:-[0-9]{{4}})?\b")
+}
+
+fn date_text_pattern() -> String {
+    format!(
+        r"(?i-u)\b(?:(?:the )?([0-9]{{1,2}})(?:st|nd|rd|th)?(?: of)?[ \-]({MONTHS})\.?,?|({MONTHS})\.? (?:the )?([0-9]{{1,2}})(?:st|nd|rd|th)?,?)[ \-]((?:19|20)[0-9]{{2}})\b"
+    )
+}
+
+/// `pattern` matched only at the start of the haystack.
+#[cfg(test)]
+fn anchored(pattern: &str) -> Regex {
+    re(&format!("^(?:{pattern})"))
+}
 
 pub(crate) struct Patterns {
     email: Regex,
     ipv4: Regex,
     ipv6: Regex,
-    iban: Regex,
-    nino: Regex,
-    date_num: Regex,
-    date_iso: Regex,
-    date_short: Regex,
     date_text: Regex,
-    uk_pc: Regex,
-    us_zip: Regex,
     street: Regex,
     /// The street words alone: a literal set the regex engine finds with SIMD.
-    street_word: Regex,
     town: Regex,
     house: Regex,
+    cues: Cues,
     pub(crate) spoken_email: Regex,
     pub(crate) spoken_street: Regex,
     pub(crate) uk_pc_lower: Regex,
@@ -166,24 +378,10 @@ fn re(s: &str) -> Regex {
 impl Patterns {
     pub fn new() -> Self {
         Patterns {
-            email: re(
-                r"(?i-u)[a-z0-9](?:[a-z0-9._%+\-]*[a-z0-9_])?@[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)*\.[a-z]{2,24}",
-            ),
-            ipv4: re(r"(?-u)(?:[0-9]{1,3}\.){3}[0-9]{1,3}"),
-            ipv6: re(r"(?i-u)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}"),
-            iban: re(r"(?-u)\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,32}"),
-            nino: re(r"(?i-u)\b[a-z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[a-d]\b"),
-            date_num: re(r"(?-u)\b([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]((?:19|20)[0-9]{2})\b"),
-            date_short: re(r"(?-u)\b([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{2})\b"),
-            date_iso: re(r"(?-u)\b((?:19|20)[0-9]{2})[\-/.]([0-9]{1,2})[\-/.]([0-9]{1,2})\b"),
-            date_text: re(&format!(
-                r"(?i-u)\b(?:(?:the )?([0-9]{{1,2}})(?:st|nd|rd|th)?(?: of)?[ \-]({MONTHS})\.?,?|({MONTHS})\.? (?:the )?([0-9]{{1,2}})(?:st|nd|rd|th)?,?)[ \-]((?:19|20)[0-9]{{2}})\b"
-            )),
-            uk_pc: re(r"(?-u)\b(?:[A-Z]{1,2}[0-9][A-Z0-9]?|GIR) ?[0-9][ABD-HJLNP-UW-Z]{2}\b"),
-            us_zip: re(&format!(
-                r"(?-u)\b(?:{US_STATES}),? [0-9]{{5}}(?:-[0-9]{{4}})?\b"
-            )),
-            street_word: re(&format!(r"(?-u)\b(?:{STREET_SUFFIX})\b")),
+            email: re(EMAIL),
+            ipv4: re(IPV4),
+            ipv6: re(IPV6),
+            date_text: re(&date_text_pattern()),
             street: re(&format!(
                 r"(?-u:\b)(?:(?:Flat|Apartment|Apt|Unit) [0-9]+[A-Za-z]?,?[ \n])?[0-9]{{1,5}}[A-Za-z]?,? (?:[\p{{Lu}}][\p{{L}}'’\-]*\.? |(?:St|Saint)\.? ){{1,3}}(?:{STREET_SUFFIX})\.?(?-u:\b)(?: (?:NE|NW|SE|SW|N|S|E|W)(?-u:\b))?(?:,? (?:Apt|Apartment|Unit|Suite|Flat|#) ?[0-9]+[A-Za-z]?(?-u:\b))?"
             )),
@@ -193,6 +391,7 @@ impl Patterns {
             house: re(&format!(
                 r"^(?:(?:Flat|Apartment|Apt|Unit) [0-9]+[A-Za-z]?|[0-9]{{1,5}}[A-Za-z]? (?:[\p{{Lu}}][\p{{L}}'’\-]*\.? ){{1,3}}(?:{STREET_SUFFIX})\.?(?: (?:Apt|Unit|Suite|#) ?[0-9]+[A-Za-z]?)?|(?:[\p{{Lu}}][\p{{L}}'’\-]* ){{1,2}}(?:Cottage|House|Farm|Lodge|Barn|Hall|Manor|Villa|Mill|Court|{STREET_SUFFIX}))$"
             )),
+            cues: Cues::new(),
             uk_pc_lower: re(r"(?-u)\b[a-z]{1,2}[0-9][a-z0-9]? ?[0-9][abd-hjlnp-uw-z]{2}\b"),
             spoken_street: re(
                 r"(?-u:\b)((?:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|oh|and)[ \-]?)+|[0-9]{1,5}[a-z]?) ((?:[a-z'’]+ ){1,3})(street|road|lane|avenue|close|drive|way|crescent|gardens|terrace|place|grove|court|rise|walk|boulevard|square|parade|mews)(?-u:\b)",
@@ -206,39 +405,83 @@ impl Patterns {
         }
     }
 
+    #[inline(never)]
     pub fn run(&self, doc: &Doc<'_>, cfg: &DetectorConfig, dates: &[DateHit], out: &mut Vec<Cand>) {
         let text = doc.text;
         let bytes = text.as_bytes();
-        let has_at = memchr::memchr(b'@', bytes).is_some();
-        if has_at {
-            for m in self.email.find_iter(text) {
+        self.emails(text, out);
+        dobs(doc, cfg, dates, &self.cues.dob_pos, out);
+        with_scratch(|sc| {
+            digit_runs(bytes, &mut sc.runs);
+            // Everything else needs a digit.
+            if sc.runs.is_empty() {
+                return;
+            }
+            self.ips(doc, &sc.runs, out);
+            caps_gates(bytes, &sc.runs, &mut sc.gates);
+            self.ibans(doc, &sc.gates, out);
+            self.numbers(doc, &sc.runs, out);
+            self.ninos(doc, &sc.gates, out);
+            self.addresses(doc, &sc.runs, &sc.gates, out);
+        });
+    }
+
+    /// E-mail addresses, searched only around each `@`: a match holds one
+    /// `@` and, around it, only the characters of its local part and domain.
+    #[inline(never)]
+    fn emails(&self, text: &str, out: &mut Vec<Cand>) {
+        let b = text.as_bytes();
+        let local =
+            |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-');
+        let domain = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-');
+        // The end of the last match: the next search starts there.
+        let mut done = 0;
+        for at in memchr::memchr_iter(b'@', b) {
+            if at < done {
+                continue;
+            }
+            let mut s = at;
+            while s > done && local(b[s - 1]) {
+                s -= 1;
+            }
+            let mut e = at + 1;
+            while e < b.len() && domain(b[e]) {
+                e += 1;
+            }
+            if let Some(m) = self.email.find(&text[s..e]) {
+                let (ms, me) = (s + m.start(), s + m.end());
                 out.push(Cand::new(
-                    m.start(),
-                    m.end(),
+                    ms,
+                    me,
                     EntityType::EmailAddress,
                     0.99,
                     "e-mail address pattern",
                 ));
+                done = me;
             }
         }
-        dobs(doc, cfg, dates, out);
-        // Everything else needs a digit.
-        if !bytes.iter().any(u8::is_ascii_digit) {
-            return;
-        }
-        self.ips(doc, out);
-        let gates = caps_gates(bytes);
-        self.ibans(doc, &gates, out);
-        self.numbers(doc, out);
-        self.ninos(doc, &gates, out);
-        self.addresses(doc, &gates, out);
     }
 
-    fn ips(&self, doc: &Doc<'_>, out: &mut Vec<Cand>) {
+    #[inline(never)]
+    fn ips(&self, doc: &Doc<'_>, runs: &[(usize, usize)], out: &mut Vec<Cand>) {
         let text = doc.text;
         let b = text.as_bytes();
-        // Dotted quads lie inside runs of digits and `/ . -`.
-        for (off, w) in runs_of_digits(text, maybe_ipv4) {
+        // Dotted quads lie inside runs of digits and `/ . -` that have a
+        // digit, `.` and a digit.
+        let mut last_end = 0;
+        for &(_, e) in runs {
+            if e < last_end
+                || b.get(e) != Some(&b'.')
+                || !b.get(e + 1).is_some_and(u8::is_ascii_digit)
+            {
+                continue;
+            }
+            let (rs, re_) = dotted_run(b, e);
+            last_end = re_;
+            if re_ - rs < 6 || !maybe_ipv4(&b[rs..re_]) {
+                continue;
+            }
+            let (off, w) = window(text, rs, re_);
             for m in self.ipv4.find_iter(w) {
                 let (s, e) = (off + m.start(), off + m.end());
                 // Not part of a longer dotted number (versions, OIDs) or a word.
@@ -253,19 +496,64 @@ impl Patterns {
                     continue;
                 }
                 let mut c = Cand::new(s, e, EntityType::IpAddress, 0.85, "IPv4 address");
-                if let Some(w) = ctx_before(&doc.lower, s, 12, IP_NEG) {
+                if let Some(w) = self.cues.ip_neg.before(&doc.lower, s, 12) {
                     c.score -= 0.5;
                     c.cue = Some(w);
-                } else if let Some(w) = ctx_before(&doc.lower, s, 40, IP_POS) {
+                } else if let Some(w) = self.cues.ip_pos.before(&doc.lower, s, 40) {
                     c.score += 0.1;
                     c.cue = Some(w);
                 }
                 out.push(c);
             }
         }
-        if maybe_ipv6(b) {
-            for m in self.ipv6.find_iter(text) {
-                let (s, e) = (m.start(), m.end());
+        self.ipv6s(doc, out);
+    }
+
+    #[inline(never)]
+    fn ipv6s(&self, doc: &Doc<'_>, out: &mut Vec<Cand>) {
+        let text = doc.text;
+        let b = text.as_bytes();
+        // IPv6: matches hold only hex digits and colons, and two colons with
+        // at most four hex digits between them. Each run of hex digits and
+        // colons that has such a pair is searched as a whole.
+        let hexcolon = |c: u8| c.is_ascii_hexdigit() || c == b':';
+        let mut done = 0;
+        for i in memchr::memchr_iter(b':', b) {
+            if i < done {
+                continue;
+            }
+            let mut j = i + 1;
+            while j < b.len() && j - i - 1 < 4 && b[j].is_ascii_hexdigit() {
+                j += 1;
+            }
+            if b.get(j) != Some(&b':') {
+                continue;
+            }
+            // Only hex digits and colons parse as an IPv6 address with `::`
+            // or with all eight groups: "[00:01:22]" cannot hold one.
+            let (mut colons, mut double) = (2, j == i + 1);
+            let mut rs = i;
+            while rs > done && hexcolon(b[rs - 1]) {
+                rs -= 1;
+                if b[rs] == b':' {
+                    colons += 1;
+                    double |= b[rs + 1] == b':';
+                }
+            }
+            let mut re_ = j + 1;
+            while re_ < b.len() && hexcolon(b[re_]) {
+                if b[re_] == b':' {
+                    colons += 1;
+                    double |= b[re_ - 1] == b':';
+                }
+                re_ += 1;
+            }
+            done = re_;
+            if !double && colons < 7 {
+                continue;
+            }
+            for m in self.ipv6.find_iter(&text[rs..re_]) {
+                let (s, e) = (rs + m.start(), rs + m.end());
                 if (s > 0 && (b[s - 1].is_ascii_alphanumeric() || b[s - 1] == b':'))
                     || (e < b.len() && b[e].is_ascii_alphanumeric())
                 {
@@ -290,43 +578,45 @@ impl Patterns {
         }
     }
 
-    /// Matches of `re` that start exactly at one of the gate positions.
-    fn gated<'t>(re: &Regex, text: &'t str, gates: &[usize]) -> Vec<regex::Match<'t>> {
-        let mut v = Vec::new();
-        for &p in gates {
-            let mut end = (p + 64).min(text.len());
-            while !text.is_char_boundary(end) {
-                end -= 1;
-            }
-            // Extend to the end of the current word so `\b` is not faked by the cut.
-            while end < text.len() && text.as_bytes()[end].is_ascii_alphanumeric() {
-                end += 1;
-            }
-            if let Some(m) = re.find_at(&text[..end], p) {
-                if m.start() == p {
-                    v.push(m);
-                }
-            }
+    /// The match of the anchored pattern `re` starting exactly at gate `p`, in
+    /// the window it has always been searched in (64 bytes, extended to the
+    /// end of the word so `\b` is not faked by the cut): `(start, end)`.
+    fn gated(code: fn(&[u8]) -> Option<usize>, text: &str, p: usize) -> Option<(usize, usize)> {
+        let mut end = (p + 64).min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
         }
-        v
+        while end < text.len() && text.as_bytes()[end].is_ascii_alphanumeric() {
+            end += 1;
+        }
+        code(&text.as_bytes()[p..end]).map(|e| (p, p + e))
     }
 
+    #[inline(never)]
     fn ibans(&self, doc: &Doc<'_>, gates: &[usize], out: &mut Vec<Cand>) {
         let text = doc.text;
-        for m in Self::gated(&self.iban, text, gates) {
-            let s = m.start();
-            let mut compact = Vec::with_capacity(34);
-            let mut ends = Vec::with_capacity(34);
-            for (i, ch) in m.as_str().bytes().enumerate() {
+        for &g in gates {
+            let Some((s, me)) = Self::gated(iban_at, text, g) else {
+                continue;
+            };
+            let mut compact = [0u8; 34];
+            let mut ends = [0usize; 34];
+            let mut n = 0;
+            for (i, &ch) in text.as_bytes()[s..me].iter().enumerate() {
                 if ch != b' ' {
-                    compact.push(ch);
-                    ends.push(s + i + 1);
+                    // The pattern allows at most 2 + 2 + 32 characters.
+                    if n == compact.len() {
+                        break;
+                    }
+                    compact[n] = ch;
+                    ends[n] = s + i + 1;
+                    n += 1;
                 }
             }
             let Some(len) = validate::iban_length(&compact[..2]) else {
                 continue;
             };
-            if compact.len() < len {
+            if n < len {
                 continue;
             }
             let e = ends[len - 1];
@@ -345,10 +635,11 @@ impl Patterns {
         }
     }
 
-    fn numbers(&self, doc: &Doc<'_>, out: &mut Vec<Cand>) {
+    #[inline(never)]
+    fn numbers(&self, doc: &Doc<'_>, runs: &[(usize, usize)], out: &mut Vec<Cand>) {
         let text = doc.text;
         let b = text.as_bytes();
-        for (s, e) in DigitRuns::new(b) {
+        for (s, e) in DigitRuns::with_runs(b, runs) {
             if e - s < 7 {
                 continue;
             }
@@ -423,24 +714,30 @@ impl Patterns {
     }
 
     /// Decides what a run of digits is, if anything: a card, an SSN or a phone number.
+    #[inline(never)]
     fn classify_number(&self, doc: &Doc<'_>, s: usize, e: usize, ngroups: usize) -> Option<Cand> {
         let text = doc.text;
         let span = &text[s..e];
-        let nd = span.bytes().filter(u8::is_ascii_digit).count();
+        let sb = span.as_bytes();
+        let nd = sb.iter().filter(|c| c.is_ascii_digit()).count();
         let lower = &doc.lower;
+        let cues = &self.cues;
         // A negative cue ("order", "case") counts unless a positive one is closer.
         // Computed only once a validator has accepted the number.
         let neg = || {
-            ctx_nearest(lower, s, 30, NUM_NEG)
+            cues.num_neg
+                .nearest_before(lower, s, 30)
                 .filter(|(np, _)| {
-                    let pos = ctx_nearest(lower, s, 30, PHONE_POS)
+                    let pos = cues
+                        .phone_pos
+                        .nearest_before(lower, s, 30)
                         .map(|x| x.0)
-                        .max(ctx_nearest(lower, s, 30, CARD_POS).map(|x| x.0));
+                        .max(cues.card_pos.nearest_before(lower, s, 30).map(|x| x.0));
                     pos.is_none_or(|p| p < *np)
                 })
                 .map(|x| x.1)
         };
-        let phone_like = span.starts_with('+') || span.contains('(');
+        let phone_like = sb.first() == Some(&b'+') || sb.contains(&b'(');
         if (13..=19).contains(&nd) && !phone_like && validate::credit_card(span) {
             let mut c = Cand::new(
                 s,
@@ -449,7 +746,7 @@ impl Patterns {
                 0.9,
                 "card number with valid Luhn check digit and issuer prefix",
             );
-            if let Some(w) = ctx_before(lower, s, 60, CARD_POS) {
+            if let Some(w) = cues.card_pos.before(lower, s, 60) {
                 c.score = 1.0;
                 c.cue = Some(w);
             } else if let Some(w) = neg() {
@@ -458,24 +755,36 @@ impl Patterns {
             }
             return Some(c);
         }
-        if nd == 9 && !span.starts_with('+') && !span.starts_with('(') {
-            let seps: Vec<u8> = span.bytes().filter(|c| !c.is_ascii_digit()).collect();
-            let shape_ok = match seps.as_slice() {
-                [] => true,
-                [a, b2] => {
-                    a == b2
-                        && (*a == b'-' || *a == b' ')
+        if nd == 9 && !matches!(sb.first(), Some(b'+' | b'(')) {
+            // The separators: none, or two equal ones (`-` or space) after
+            // the third and the fifth digit.
+            let mut seps = [0u8; 2];
+            let mut nsep = 0;
+            for &c in sb {
+                if !c.is_ascii_digit() {
+                    if nsep < 2 {
+                        seps[nsep] = c;
+                    }
+                    nsep += 1;
+                }
+            }
+            let shape_ok = match nsep {
+                0 => true,
+                2 => {
+                    let a = seps[0];
+                    a == seps[1]
+                        && (a == b'-' || a == b' ')
                         && ngroups == 3
-                        && span.as_bytes()[3] == *a
-                        && span.as_bytes()[6] == *a
+                        && sb[3] == a
+                        && sb[6] == a
                 }
                 _ => false,
             };
             if shape_ok && validate::ssn(span) {
-                let base = match seps.first() {
-                    Some(b'-') => 0.8,
-                    Some(_) => 0.55,
-                    None => 0.3,
+                let base = match nsep {
+                    0 => 0.3,
+                    _ if seps[0] == b'-' => 0.8,
+                    _ => 0.55,
                 };
                 let mut c = Cand::new(
                     s,
@@ -484,7 +793,7 @@ impl Patterns {
                     base,
                     "SSN with valid area, group and serial",
                 );
-                if let Some(w) = ctx_before(lower, s, 80, SSN_POS) {
+                if let Some(w) = cues.ssn_pos.before(lower, s, 80) {
                     c.score += 0.3;
                     c.cue = Some(w);
                 } else if let Some(w) = neg() {
@@ -502,7 +811,7 @@ impl Patterns {
                 if let Some(w) = neg() {
                     c.score -= 0.4;
                     c.cue = Some(w);
-                } else if let Some(w) = ctx_before(lower, s, 50, PHONE_POS) {
+                } else if let Some(w) = cues.phone_pos.before(lower, s, 50) {
                     c.score += 0.1;
                     c.cue = Some(w);
                 }
@@ -512,21 +821,26 @@ impl Patterns {
         None
     }
 
+    #[inline(never)]
     fn ninos(&self, doc: &Doc<'_>, gates: &[usize], out: &mut Vec<Cand>) {
-        for m in Self::gated(&self.nino, doc.text, gates) {
-            let st = m.as_str();
+        let text = doc.text;
+        for &g in gates {
+            let Some((s, e)) = Self::gated(nino_at, text, g) else {
+                continue;
+            };
+            let st = &text[s..e];
             if !validate::nino(st) {
                 continue;
             }
             let upper = !st.bytes().any(|c| c.is_ascii_lowercase());
             let mut c = Cand::new(
-                m.start(),
-                m.end(),
+                s,
+                e,
                 EntityType::UkNino,
                 if upper { 0.85 } else { 0.45 },
                 "NINO with valid prefix and suffix",
             );
-            if let Some(w) = ctx_before(&doc.lower, m.start(), 80, NINO_POS) {
+            if let Some(w) = self.cues.nino_pos.before(&doc.lower, s, 80) {
                 c.score += 0.15;
                 c.cue = Some(w);
             }
@@ -536,90 +850,139 @@ impl Patterns {
 
     /// Every date written in the text with its possible (year, month, day) readings.
     /// `max_birth_year` resolves two-digit years ("12/03/84").
-    pub fn all_dates<'a>(&'a self, doc: &Doc<'_>, max_birth_year: u32) -> Vec<DateHit> {
+    #[inline(never)]
+    pub fn all_dates(&self, doc: &Doc<'_>, max_birth_year: u32) -> Vec<DateHit> {
         let mut v = Vec::new();
-        let text = doc.text;
-        // Written dates need a year in digits, spoken ones a year in words
-        // ("nineteen", "twenty", "two thousand"); both need a month name.
-        let written = maybe_year(text.as_bytes());
-        let lb = doc.lower.as_bytes();
-        let year_words = memchr::memmem::find(lb, b"nineteen").is_some()
-            || memchr::memmem::find(lb, b"twenty").is_some()
-            || memchr::memmem::find(lb, b"thousand").is_some();
-        let months = (written || year_words) && has_month_word(&doc.lower);
-        if !months && !text.as_bytes().iter().any(u8::is_ascii_digit) {
-            return v;
-        }
-        let num = |s: &str| s.parse::<u32>().unwrap_or(0);
-        // Numeric dates lie inside runs of digits and `/ . -`: the patterns
-        // run only on the runs that have a date's shape.
-        let windows = numeric_windows(text);
-        let each = |re: &'a Regex| {
-            windows
-                .iter()
-                .flat_map(move |&(off, w)| re.captures_iter(w).map(move |c| (off, c)))
-        };
-        for (off, c) in each(&self.date_num) {
-            let (a, b2, y) = (num(&c[1]), num(&c[2]), num(&c[3]));
-            let m0 = c
-                .get(0)
-                .map(|m| (off + m.start(), off + m.end()))
-                .unwrap_or((0, 0));
-            let mut r = Vec::new();
-            if validate::date(y, b2, a) {
-                r.push((y, b2, a));
-            }
-            if validate::date(y, a, b2) && a != b2 {
-                r.push((y, a, b2));
-            }
-            if !r.is_empty() {
-                v.push((m0.0, m0.1, r));
-            }
-        }
-        for (off, c) in each(&self.date_short) {
-            let (a, b2, yy) = (num(&c[1]), num(&c[2]), num(&c[3]));
-            let y = if 2000 + yy <= max_birth_year {
-                2000 + yy
-            } else {
-                1900 + yy
-            };
-            let m0 = c
-                .get(0)
-                .map(|m| (off + m.start(), off + m.end()))
-                .unwrap_or((0, 0));
-            let mut r = Vec::new();
-            if validate::date(y, b2, a) {
-                r.push((y, b2, a));
-            }
-            if validate::date(y, a, b2) && a != b2 {
-                r.push((y, a, b2));
-            }
-            if !r.is_empty() {
-                v.push((m0.0, m0.1, r));
-            }
-        }
-        for (off, c) in each(&self.date_iso) {
-            let (y, m, d) = (num(&c[1]), num(&c[2]), num(&c[3]));
-            let m0 = c
-                .get(0)
-                .map(|m| (off + m.start(), off + m.end()))
-                .unwrap_or((0, 0));
-            if validate::date(y, m, d) {
-                v.push((m0.0, m0.1, vec![(y, m, d)]));
-            }
-        }
-        if months {
-            for c in self
-                .date_text
-                .captures_iter(if written { text } else { "" })
+        with_scratch(|sc| {
+            self.numeric_dates(doc.text, sc, max_birth_year, &mut v);
+            self.text_dates(doc, sc, &mut v);
+            self.spoken_dates(doc, &mut sc.zones, &mut v);
+        });
+        v
+    }
+
+    /// Numeric dates (`date_num`, then `date_short`, then `date_iso`): they lie
+    /// inside runs of digits and `/ . -`, and the patterns run only on the
+    /// runs that have a date's shape (with one neighbouring character on
+    /// either side, so `\b` at their edges is judged as in the whole text).
+    /// Such a run has a digit, one of `/ . -` and a digit: the runs are found
+    /// from their separators.
+    #[inline(never)]
+    fn numeric_dates(
+        &self,
+        text: &str,
+        sc: &mut Scratch,
+        max_birth_year: u32,
+        v: &mut Vec<DateHit>,
+    ) {
+        let b = text.as_bytes();
+        sc.wins.clear();
+        let mut last_end = 0;
+        for i in memchr::memchr3_iter(b'/', b'.', b'-', b) {
+            if i < last_end
+                || i == 0
+                || !b[i - 1].is_ascii_digit()
+                || !b.get(i + 1).is_some_and(u8::is_ascii_digit)
             {
-                let (d, mon) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
-                    (Some(d), Some(m), _, _) => (d.as_str(), m.as_str()),
-                    (_, _, Some(m), Some(d)) => (d.as_str(), m.as_str()),
-                    _ => continue,
+                continue;
+            }
+            let (s, e) = dotted_run(b, i);
+            last_end = e;
+            if e - s >= 6 && maybe_numeric_date(&b[s..e]) {
+                let (off, w) = window(text, s, e);
+                sc.wins.push((off, off + w.len()));
+            }
+        }
+        if sc.wins.is_empty() {
+            return;
+        }
+        let two_readings = |y: u32, a: u32, b2: u32| {
+            let mut r = Vec::new();
+            if validate::date(y, b2, a) {
+                r.push((y, b2, a));
+            }
+            if validate::date(y, a, b2) && a != b2 {
+                r.push((y, a, b2));
+            }
+            r
+        };
+        for kind in [NumDate::Num, NumDate::Short, NumDate::Iso] {
+            for &(ws, we) in &sc.wins {
+                let mut at = ws;
+                while let Some((ms, me)) = kind.find(b, at, we) {
+                    at = me;
+                    let [x, y, z] = three_numbers(&b[ms..me]);
+                    let r = match kind {
+                        NumDate::Num => two_readings(z, x, y),
+                        NumDate::Short => {
+                            let yy = if 2000 + z <= max_birth_year {
+                                2000 + z
+                            } else {
+                                1900 + z
+                            };
+                            two_readings(yy, x, y)
+                        }
+                        _ if validate::date(x, y, z) => vec![(x, y, z)],
+                        _ => Vec::new(),
+                    };
+                    if !r.is_empty() {
+                        v.push((ms, me, r));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Written dates ("3rd of March 1984", "March 3, 1984"): every match ends
+    /// with a year (four digits 19xx or 20xx after a space or `-`, then a
+    /// word boundary) and starts at most [`TEXT_DATE_REACH`] bytes before it,
+    /// where a month's first three letters appear. The pattern runs on the
+    /// zones around such years (overlapping zones merged, so a match found in
+    /// a zone is the one found in the whole text).
+    #[inline(never)]
+    fn text_dates(&self, doc: &Doc<'_>, sc: &mut Scratch, v: &mut Vec<DateHit>) {
+        let text = doc.text;
+        let b = text.as_bytes();
+        let lb = doc.lower.as_bytes();
+        sc.zones.clear();
+        for s in memchr::memchr2_iter(b'1', b'2', b) {
+            let e = s + 4;
+            if s == 0
+                || !matches!(b[s - 1], b' ' | b'-')
+                || !b.get(s..e).is_some_and(|y| {
+                    matches!(&y[..2], b"19" | b"20")
+                        && y[2].is_ascii_digit()
+                        && y[3].is_ascii_digit()
+                })
+                || b.get(e)
+                    .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_')
+            {
+                continue;
+            }
+            let mut zs = s.saturating_sub(TEXT_DATE_REACH);
+            while !text.is_char_boundary(zs) {
+                zs -= 1;
+            }
+            if !has_month_abbrev(&lb[zs..s]) {
+                continue;
+            }
+            let mut ze = (e + 1).min(b.len());
+            while !text.is_char_boundary(ze) {
+                ze += 1;
+            }
+            push_zone(&mut sc.zones, zs, ze);
+        }
+        for &(zs, ze) in &sc.zones {
+            let hay = &text[..ze];
+            let mut at = zs;
+            // A match is at least 9 bytes long ("May 1 1984").
+            while ze - at >= 9 {
+                let Some(m) = self.date_text.find_at(hay, at) else {
+                    break;
                 };
-                let (d, m, y) = (num(d), month_number(mon), num(&c[5]));
-                let m0 = c.get(0).map(|m| (m.start(), m.end())).unwrap_or((0, 0));
+                let m0 = (m.start(), m.end());
+                at = m0.1;
+                let (d, m, y) = text_date_parts(&lb[m0.0..m0.1]);
                 if validate::date(y, m, d) {
                     // "the 3rd of March" keeps "the" outside the span.
                     let mut s = m0.0;
@@ -629,18 +992,55 @@ impl Patterns {
                     v.push((s, m0.1, vec![(y, m, d)]));
                 }
             }
-            for c in self
-                .spoken_date
-                .captures_iter(if year_words { &doc.lower } else { "" })
-            {
+        }
+    }
+
+    /// Dates in words ("the third of march nineteen eighty four"), in the
+    /// lower-cased text: every match has a year in words right after a
+    /// month's name and `,? `, starting with "nineteen", "twenty" or "two
+    /// thousand", and starts at most [`SPOKEN_DATE_REACH`] bytes before that
+    /// year; the year runs on over letters, spaces and hyphens only. The
+    /// pattern runs on the zones around such years (merged when they overlap).
+    #[inline(never)]
+    fn spoken_dates(&self, doc: &Doc<'_>, zones: &mut Vec<(usize, usize)>, v: &mut Vec<DateHit>) {
+        let lower = doc.lower.as_str();
+        let lb = lower.as_bytes();
+        zones.clear();
+        for q in year_word_starts(lb) {
+            let Some(pre) = lb[..q].strip_suffix(b" ") else {
+                continue;
+            };
+            let pre = pre.strip_suffix(b",").unwrap_or(pre);
+            if !MONTH_NAMES.iter().any(|m| pre.ends_with(m.as_bytes())) {
+                continue;
+            }
+            let mut zs = q.saturating_sub(SPOKEN_DATE_REACH);
+            while !lower.is_char_boundary(zs) {
+                zs -= 1;
+            }
+            let mut ze = q;
+            while ze < lb.len() && (lb[ze].is_ascii_lowercase() || matches!(lb[ze], b' ' | b'-')) {
+                ze += 1;
+            }
+            ze = (ze + 1).min(lb.len());
+            while !lower.is_char_boundary(ze) {
+                ze += 1;
+            }
+            push_zone(zones, zs, ze);
+        }
+        for &(zs, ze) in zones.iter() {
+            let hay = &lower[..ze];
+            let mut at = zs;
+            while let Some(c) = self.spoken_date.captures_at(hay, at) {
                 let m0 = c.get(0).map(|m| (m.start(), m.end())).unwrap_or((0, 0));
+                at = m0.1.max(at + 1);
                 let d = crate::spoken::ordinal_value(&c[1]);
                 let m = month_number(&c[2]);
                 let y = crate::spoken::year_value(&c[3]);
                 if let (Some(d), Some(y)) = (d, y) {
                     if validate::date(y, m, d) {
                         let mut s = m0.0;
-                        if doc.lower[s..].starts_with("the ") {
+                        if lower[s..].starts_with("the ") {
                             s += 4;
                         }
                         v.push((s, m0.1, vec![(y, m, d)]));
@@ -648,14 +1048,425 @@ impl Patterns {
                 }
             }
         }
-        v
     }
+}
+
+/// How far before its year a written date can start: "the 12th of
+/// September., 1984" has 24 bytes before the year (with margin).
+const TEXT_DATE_REACH: usize = 32;
+
+/// How far before its year a spoken date can start: "the thirty seventh of
+/// september, " has 34 bytes before the year (with margin).
+const SPOKEN_DATE_REACH: usize = 48;
+
+const MONTH_NAMES: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// The day, month and year of a match of the written-date pattern
+/// (lower-cased), as its groups give them: the day is the first run of
+/// digits; the month the first run of letters when the match starts with the
+/// month, else the run of letters before `.?,?[ \-]` and the year; the year
+/// the last four digits.
+fn text_date_parts(m: &[u8]) -> (u32, u32, u32) {
+    let num = |d: &[u8]| d.iter().fold(0u32, |n, &c| n * 10 + u32::from(c - b'0'));
+    let n = m.len();
+    let y = num(&m[n - 4..]);
+    let ds = m.iter().position(u8::is_ascii_digit).unwrap_or(0);
+    let de = ds + m[ds..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let d = num(&m[ds..de]);
+    let month = if m[0].is_ascii_digit() || m.starts_with(b"the ") {
+        // Day first: "3rd of march., 1984".
+        let mut j = n - 5;
+        if m[j - 1] == b',' {
+            j -= 1;
+        }
+        if m[j - 1] == b'.' {
+            j -= 1;
+        }
+        let i = m[..j]
+            .iter()
+            .rposition(|c| !c.is_ascii_alphabetic())
+            .map_or(0, |i| i + 1);
+        &m[i..j]
+    } else {
+        let j = m.iter().position(|c| !c.is_ascii_alphabetic()).unwrap_or(n);
+        &m[..j]
+    };
+    (d, month_number_bytes(month), y)
+}
+
+/// [`month_number`] of the lower-cased bytes `m`.
+fn month_number_bytes(m: &[u8]) -> u32 {
+    match m.get(..3) {
+        Some(b"jan") => 1,
+        Some(b"feb") => 2,
+        Some(b"mar") => 3,
+        Some(b"apr") => 4,
+        Some(b"may") => 5,
+        Some(b"jun") => 6,
+        Some(b"jul") => 7,
+        Some(b"aug") => 8,
+        Some(b"sep") => 9,
+        Some(b"oct") => 10,
+        Some(b"nov") => 11,
+        Some(b"dec") => 12,
+        _ => 0,
+    }
+}
+
+/// Adds the zone `[zs, ze)` to `zones` (sorted by start), merged with the
+/// last one if they overlap or touch.
+fn push_zone(zones: &mut Vec<(usize, usize)>, zs: usize, ze: usize) {
+    match zones.last_mut() {
+        Some(last) if zs <= last.1 => last.1 = last.1.max(ze),
+        _ => zones.push((zs, ze)),
+    }
+}
+
+/// Does the (lower-cased) text hold the first three letters of a month?
+fn has_month_abbrev(lb: &[u8]) -> bool {
+    lb.windows(3).any(|t| {
+        matches!(
+            t,
+            b"jan"
+                | b"feb"
+                | b"mar"
+                | b"apr"
+                | b"may"
+                | b"jun"
+                | b"jul"
+                | b"aug"
+                | b"sep"
+                | b"oct"
+                | b"nov"
+                | b"dec"
+        )
+    })
+}
+
+/// Where "nineteen", "twenty" or "two thousand" start in the lower-cased
+/// text, in order.
+fn year_word_starts(lb: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    static FINDERS: std::sync::OnceLock<[memchr::memmem::Finder<'static>; 3]> =
+        std::sync::OnceLock::new();
+    let [a, b, c] = FINDERS.get_or_init(|| {
+        [
+            memchr::memmem::Finder::new("nineteen"),
+            memchr::memmem::Finder::new("twenty"),
+            memchr::memmem::Finder::new("two thousand"),
+        ]
+    });
+    let mut its = [a.find_iter(lb), b.find_iter(lb), c.find_iter(lb)];
+    let mut next: [Option<usize>; 3] = [its[0].next(), its[1].next(), its[2].next()];
+    std::iter::from_fn(move || {
+        let k = (0..3)
+            .filter(|&k| next[k].is_some())
+            .min_by_key(|&k| next[k])?;
+        let q = next[k];
+        next[k] = its[k].next();
+        q
+    })
+}
+
+/// ASCII word byte (as `(?-u)\b` sees it).
+fn is_word(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+
+/// `\b` at the end of `h[..e]` after a word byte: end of `h` or a non-word byte.
+fn word_end(h: &[u8], e: usize) -> bool {
+    !h.get(e).is_some_and(|&c| is_word(c))
+}
+
+/// [`IBAN`] anchored at the start of `h` (a gate): the end of the match.
+/// `(?: ?[A-Z0-9])` cannot take a space without the character after it, so
+/// the repetition is greedy without backtracking.
+fn iban_at(h: &[u8]) -> Option<usize> {
+    let code = |i: usize| {
+        h.get(i)
+            .is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    };
+    if !(h.len() >= 4
+        && h[0].is_ascii_uppercase()
+        && h[1].is_ascii_uppercase()
+        && h[2].is_ascii_digit()
+        && h[3].is_ascii_digit())
+    {
+        return None;
+    }
+    let (mut i, mut n) = (4, 0);
+    while n < 32 {
+        if h.get(i) == Some(&b' ') && code(i + 1) {
+            i += 2;
+        } else if code(i) {
+            i += 1;
+        } else {
+            break;
+        }
+        n += 1;
+    }
+    (n >= 11).then_some(i)
+}
+
+/// [`NINO`] anchored at the start of `h`: the end of the match.
+fn nino_at(h: &[u8]) -> Option<usize> {
+    let digit = |i: usize| h.get(i).is_some_and(u8::is_ascii_digit);
+    if !(h.len() >= 2 && h[0].is_ascii_alphabetic() && h[1].is_ascii_alphabetic()) {
+        return None;
+    }
+    let mut i = 2;
+    for _ in 0..3 {
+        if h.get(i) == Some(&b' ') {
+            i += 1;
+        }
+        if !(digit(i) && digit(i + 1)) {
+            return None;
+        }
+        i += 2;
+    }
+    if h.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    (h.get(i)
+        .is_some_and(|c| matches!(c.to_ascii_lowercase(), b'a'..=b'd'))
+        && word_end(h, i + 1))
+    .then_some(i + 1)
+}
+
+/// [`UK_PC`] anchored at the start of `h`: the end of the match, trying the
+/// pattern's paths in its order of preference.
+fn uk_pc_at(h: &[u8]) -> Option<usize> {
+    let upper = |i: usize| h.get(i).is_some_and(u8::is_ascii_uppercase);
+    let digit = |i: usize| h.get(i).is_some_and(u8::is_ascii_digit);
+    // ` ?[0-9][ABD-HJLNP-UW-Z]{2}\b` from `i`, space taken first.
+    let inward = |i: usize| {
+        let unit = |j: usize| {
+            h.get(j).is_some_and(|&c| {
+                c.is_ascii_uppercase() && !matches!(c, b'C' | b'I' | b'K' | b'M' | b'O' | b'V')
+            })
+        };
+        let tail = |j: usize| {
+            (digit(j) && unit(j + 1) && unit(j + 2) && word_end(h, j + 3)).then_some(j + 3)
+        };
+        if h.get(i) == Some(&b' ') {
+            if let Some(e) = tail(i + 1) {
+                return Some(e);
+            }
+        }
+        tail(i)
+    };
+    for n in [2, 1] {
+        if !(0..n).all(upper) || !digit(n) {
+            continue;
+        }
+        if upper(n + 1) || digit(n + 1) {
+            if let Some(e) = inward(n + 2) {
+                return Some(e);
+            }
+        }
+        if let Some(e) = inward(n + 1) {
+            return Some(e);
+        }
+    }
+    if h.starts_with(b"GIR") {
+        return inward(3);
+    }
+    None
+}
+
+/// One of the state codes of the state + ZIP pattern (`US_STATES`).
+fn is_state(st: &[u8]) -> bool {
+    matches!(
+        st,
+        b"AL"
+            | b"AK"
+            | b"AZ"
+            | b"AR"
+            | b"CA"
+            | b"CO"
+            | b"CT"
+            | b"DE"
+            | b"FL"
+            | b"GA"
+            | b"HI"
+            | b"ID"
+            | b"IL"
+            | b"IN"
+            | b"IA"
+            | b"KS"
+            | b"KY"
+            | b"LA"
+            | b"ME"
+            | b"MD"
+            | b"MA"
+            | b"MI"
+            | b"MN"
+            | b"MS"
+            | b"MO"
+            | b"MT"
+            | b"NE"
+            | b"NV"
+            | b"NH"
+            | b"NJ"
+            | b"NM"
+            | b"NY"
+            | b"NC"
+            | b"ND"
+            | b"OH"
+            | b"OK"
+            | b"OR"
+            | b"PA"
+            | b"RI"
+            | b"SC"
+            | b"SD"
+            | b"TN"
+            | b"TX"
+            | b"UT"
+            | b"VT"
+            | b"VA"
+            | b"WA"
+            | b"WV"
+            | b"WI"
+            | b"WY"
+            | b"DC"
+            | b"PR"
+    )
+}
+
+/// The state + ZIP pattern anchored at the start of `h`: the end of the match.
+fn us_zip_at(h: &[u8]) -> Option<usize> {
+    let digit = |i: usize| h.get(i).is_some_and(u8::is_ascii_digit);
+    if !h.get(..2).is_some_and(is_state) {
+        return None;
+    }
+    let mut i = 2;
+    if h.get(i) == Some(&b',') {
+        i += 1;
+    }
+    if h.get(i) != Some(&b' ') || !(i + 1..i + 6).all(digit) {
+        return None;
+    }
+    i += 6;
+    if h.get(i) == Some(&b'-') && (i + 1..i + 5).all(digit) && word_end(h, i + 5) {
+        return Some(i + 5);
+    }
+    word_end(h, i).then_some(i)
+}
+
+/// The numeric date patterns ([`DATE_NUM`], [`DATE_SHORT`], [`DATE_ISO`]),
+/// matched by hand with the regex engine's leftmost-first semantics: three
+/// groups of digits joined by `/ . -`, `\b` at both ends.
+#[derive(Clone, Copy, Debug)]
+enum NumDate {
+    Num,
+    Short,
+    Iso,
+}
+
+impl NumDate {
+    /// Each group's lengths in the order the pattern tries them (greedy:
+    /// longest first), and whether it is a year 19xx or 20xx.
+    fn groups(self) -> [(&'static [usize], bool); 3] {
+        const DM: (&[usize], bool) = (&[2, 1], false);
+        const YEAR: (&[usize], bool) = (&[4], true);
+        match self {
+            NumDate::Num => [DM, DM, YEAR],
+            NumDate::Short => [DM, DM, (&[2], false)],
+            NumDate::Iso => [YEAR, DM, DM],
+        }
+    }
+
+    /// The end of the match starting exactly at `s`, if any.
+    fn match_at(self, b: &[u8], s: usize) -> Option<usize> {
+        let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+        if s > 0 && word(b[s - 1]) {
+            return None;
+        }
+        let sep = |i: usize| matches!(b.get(i), Some(b'/' | b'.' | b'-'));
+        let group = |i: usize, n: usize, year: bool| {
+            b.get(i..i + n).is_some_and(|g| {
+                g.iter().all(u8::is_ascii_digit) && (!year || matches!(&g[..2], b"19" | b"20"))
+            })
+        };
+        let [(l1, y1), (l2, y2), (l3, y3)] = self.groups();
+        for &n1 in l1 {
+            let i1 = s + n1;
+            if !group(s, n1, y1) || !sep(i1) {
+                continue;
+            }
+            for &n2 in l2 {
+                let i2 = i1 + 1 + n2;
+                if !group(i1 + 1, n2, y2) || !sep(i2) {
+                    continue;
+                }
+                for &n3 in l3 {
+                    let e = i2 + 1 + n3;
+                    if group(i2 + 1, n3, y3) && !b.get(e).is_some_and(|&c| word(c)) {
+                        return Some(e);
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// The leftmost match starting in `at..end`: `(start, end)`.
+    fn find(self, b: &[u8], at: usize, end: usize) -> Option<(usize, usize)> {
+        (at..end.min(b.len()))
+            .filter(|&s| b[s].is_ascii_digit())
+            .find_map(|s| self.match_at(b, s).map(|e| (s, e)))
+    }
+}
+
+/// The three numbers of a numeric date match (digits split by separators).
+fn three_numbers(m: &[u8]) -> [u32; 3] {
+    let mut n = [0u32; 3];
+    let mut k = 0;
+    for &c in m {
+        if c.is_ascii_digit() {
+            n[k] = n[k] * 10 + u32::from(c - b'0');
+        } else if k < 2 {
+            k += 1;
+        }
+    }
+    n
+}
+
+/// `[s, e)` with one neighbouring character on either side: `(offset, slice)`.
+fn window(text: &str, s: usize, e: usize) -> (usize, &str) {
+    let mut ws = s.saturating_sub(1);
+    while !text.is_char_boundary(ws) {
+        ws -= 1;
+    }
+    let mut we = (e + 1).min(text.len());
+    while !text.is_char_boundary(we) {
+        we += 1;
+    }
+    (ws, &text[ws..we])
 }
 
 /// A date in the text: byte range and its possible (year, month, day) readings.
 pub(crate) type DateHit = (usize, usize, Vec<(u32, u32, u32)>);
 
-fn dobs(doc: &Doc<'_>, cfg: &DetectorConfig, dates: &[DateHit], out: &mut Vec<Cand>) {
+fn dobs(
+    doc: &Doc<'_>,
+    cfg: &DetectorConfig,
+    dates: &[DateHit],
+    dob_pos: &WordSet,
+    out: &mut Vec<Cand>,
+) {
     for (s, e, ymd) in dates {
         let (s, e) = (*s, *e);
         if !ymd.iter().any(|d| d.0 <= cfg.max_birth_year) {
@@ -684,8 +1495,9 @@ fn dobs(doc: &Doc<'_>, cfg: &DetectorConfig, dates: &[DateHit], out: &mut Vec<Ca
             .unwrap_or(usize::MAX);
         let back = 160.min(s - prev_end);
         let fwd = 40.min(next_start.saturating_sub(e));
-        if let Some(w) = ctx_before(&doc.lower, s, back, DOB_POS)
-            .or_else(|| ctx_after(&doc.lower, e, fwd, DOB_POS))
+        if let Some(w) = dob_pos
+            .before(&doc.lower, s, back)
+            .or_else(|| dob_pos.after(&doc.lower, e, fwd))
         {
             c.score = 0.9;
             c.cue = Some(w);
@@ -697,19 +1509,20 @@ fn dobs(doc: &Doc<'_>, cfg: &DetectorConfig, dates: &[DateHit], out: &mut Vec<Ca
 impl Patterns {
     /// Street matches, searched only in windows around street words (the full
     /// pattern has no literal to look for and would scan every byte).
-    fn streets(&self, text: &str) -> Vec<(usize, usize)> {
+    #[inline(never)]
+    fn streets(&self, text: &str, runs: &[(usize, usize)]) -> Vec<(usize, usize)> {
         let b = text.as_bytes();
         let mut found: Vec<(usize, usize)> = Vec::new();
-        for w in self.street_word.find_iter(text) {
-            if found.iter().any(|f| f.0 <= w.start() && w.end() <= f.1) {
+        for w in StreetWords::new(b, runs) {
+            if found.iter().any(|f| f.0 <= w.0 && w.1 <= f.1) {
                 continue;
             }
             // Start the window after a space or newline so `\b` there is real.
-            let mut ws = w.start().saturating_sub(96);
+            let mut ws = w.0.saturating_sub(96);
             while ws > 0 && !(b[ws - 1] == b' ' || b[ws - 1] == b'\n') {
                 ws -= 1;
             }
-            let mut we = (w.end() + 32).min(b.len());
+            let mut we = (w.1 + 32).min(b.len());
             while !text.is_char_boundary(we) {
                 we -= 1;
             }
@@ -718,7 +1531,7 @@ impl Patterns {
             }
             for m in self.street.find_iter(&text[ws..we]) {
                 let (s, e) = (ws + m.start(), ws + m.end());
-                if s <= w.start() && w.end() <= e && !found.contains(&(s, e)) {
+                if s <= w.0 && w.1 <= e && !found.contains(&(s, e)) {
                     found.push((s, e));
                 }
             }
@@ -727,17 +1540,28 @@ impl Patterns {
         found
     }
 
-    fn addresses(&self, doc: &Doc<'_>, gates: &[usize], out: &mut Vec<Cand>) {
+    #[inline(never)]
+    fn addresses(
+        &self,
+        doc: &Doc<'_>,
+        runs: &[(usize, usize)],
+        gates: &[usize],
+        out: &mut Vec<Cand>,
+    ) {
         let text = doc.text;
         let mut codes: Vec<(usize, usize, EntityType)> = Vec::new();
-        for m in Self::gated(&self.uk_pc, text, gates) {
-            codes.push((m.start(), m.end(), EntityType::Postcode));
+        for &g in gates {
+            if let Some((s, e)) = Self::gated(uk_pc_at, text, g) {
+                codes.push((s, e, EntityType::Postcode));
+            }
         }
-        for m in Self::gated(&self.us_zip, text, gates) {
-            codes.push((m.start(), m.end(), EntityType::Postcode));
+        for &g in gates {
+            if let Some((s, e)) = Self::gated(us_zip_at, text, g) {
+                codes.push((s, e, EntityType::Postcode));
+            }
         }
         let mut spans: Vec<(usize, usize, bool)> = Vec::new(); // (start, end, has street)
-        for (s, e) in self.streets(text) {
+        for (s, e) in self.streets(text, runs) {
             let mut e = e;
             // Forward: an optional town, then an optional postcode or state + ZIP.
             let next_code = codes
@@ -867,6 +1691,10 @@ impl Patterns {
 pub(crate) struct DigitRuns<'a> {
     b: &'a [u8],
     pos: usize,
+    /// The maximal runs of digits of `b` when known ([`digit_runs`]), and
+    /// the first of them that may still hold a digit at or after `pos`.
+    runs: Option<&'a [(usize, usize)]>,
+    k: usize,
 }
 
 /// The pattern [`DigitRuns`] implements (kept for the equivalence test).
@@ -874,8 +1702,38 @@ pub(crate) struct DigitRuns<'a> {
 pub(crate) const DIGIT_RUN: &str = r"(?-u)(?:\+ ?)?(?:\([0-9]{1,5}\) ?)?[0-9](?:[0-9]|[ .\-][0-9]|\) ?[0-9]| ?\([0-9]{1,5}\) ?[0-9])*";
 
 impl<'a> DigitRuns<'a> {
+    #[cfg_attr(not(test), allow(dead_code))] // the detectors use `with_runs`
     pub(crate) fn new(b: &'a [u8]) -> Self {
-        DigitRuns { b, pos: 0 }
+        DigitRuns {
+            b,
+            pos: 0,
+            runs: None,
+            k: 0,
+        }
+    }
+
+    /// As [`DigitRuns::new`], with the maximal runs of digits of `b` (as
+    /// [`digit_runs`] finds them) to jump from digit to digit.
+    fn with_runs(b: &'a [u8], runs: &'a [(usize, usize)]) -> Self {
+        DigitRuns {
+            b,
+            pos: 0,
+            runs: Some(runs),
+            k: 0,
+        }
+    }
+
+    /// The first digit at or after `pos`.
+    fn next_digit(&mut self) -> Option<usize> {
+        match self.runs {
+            Some(runs) => {
+                while runs.get(self.k).is_some_and(|r| r.1 <= self.pos) {
+                    self.k += 1;
+                }
+                runs.get(self.k).map(|r| r.0.max(self.pos))
+            }
+            None => next_digit(self.b, self.pos),
+        }
     }
 
     fn digit(&self, i: usize) -> bool {
@@ -903,6 +1761,20 @@ impl<'a> DigitRuns<'a> {
             j
         };
         self.digit(j).then_some(j + 1)
+    }
+
+    /// Does a match go on after a run of digits ending at `q` (the test at
+    /// the top of the loop in [`DigitRuns::match_at`])?
+    fn continues(&self, q: usize) -> bool {
+        let b = self.b;
+        match b.get(q) {
+            Some(c) if c.is_ascii_digit() => true,
+            Some(b' ' | b'.' | b'-') if self.digit(q + 1) => true,
+            Some(b')') => (b.get(q + 1) == Some(&b' ') && self.digit(q + 2)) || self.digit(q + 1),
+            Some(b' ') => self.paren_digit(q + 1).is_some(),
+            Some(b'(') => self.paren_digit(q).is_some(),
+            _ => false,
+        }
     }
 
     /// The match starting exactly at `p`, if any: its end.
@@ -951,29 +1823,222 @@ impl<'a> DigitRuns<'a> {
 impl Iterator for DigitRuns<'_> {
     type Item = (usize, usize);
 
+    #[inline(never)]
     fn next(&mut self) -> Option<(usize, usize)> {
-        while self.pos < self.b.len() {
-            let k = self.b[self.pos..]
-                .iter()
-                .position(|&c| c.is_ascii_digit() || c == b'+' || c == b'(')?;
-            let p = self.pos + k;
-            match self.match_at(p) {
-                Some(e) => {
+        let b = self.b;
+        // Every match holds a digit, and its first digit is at most three
+        // bytes after its start ("+ (1"): jump to the next digit, then try
+        // the `+` and `(` just before it in order, then the digit itself.
+        let mut d = self.next_digit()?;
+        // With the list of runs, skip the matches that surely have fewer
+        // than 7 bytes (the detectors look at no shorter ones): a run that
+        // the match cannot continue after, with at most 3 digits or no `+`
+        // or `(` in the three bytes before it.
+        if let Some(runs) = self.runs {
+            loop {
+                let re = runs[self.k].1;
+                let from = d.saturating_sub(3).max(self.pos);
+                let short = re - d <= 3
+                    || (re - d < 7 && !b[from..d].iter().any(|&c| c == b'+' || c == b'('));
+                if !short || self.continues(re) {
+                    break;
+                }
+                self.pos = re;
+                d = self.next_digit()?;
+            }
+        }
+        let mut p = d.saturating_sub(3).max(self.pos);
+        while p < d {
+            if matches!(b[p], b'+' | b'(') {
+                if let Some(e) = self.match_at(p) {
                     self.pos = e;
                     return Some((p, e));
                 }
-                None => self.pos = p + 1,
             }
+            p += 1;
         }
-        None
+        let e = self.match_at(d)?;
+        self.pos = e;
+        Some((d, e))
     }
 }
 
-/// The runs of digits and `/ . -` that hold a numeric date's shape, each with
-/// one neighbouring character on either side (so `\b` at its edges is judged
-/// as in the whole text): `(offset, slice)`.
-fn numeric_windows(text: &str) -> Vec<(usize, &str)> {
-    runs_of_digits(text, maybe_numeric_date)
+/// The street words (as `(?-u)\b(?:STREET_SUFFIX)\b` finds them) that a
+/// street match can hold: such a match has a house number (a run of at most
+/// five digits after a non-word byte), then `[A-Za-z]?,? `, then at most three
+/// words and the street word, each word free of spaces and newlines,
+/// starting with a capital (or a non-ASCII letter) and followed by one space.
+/// So only the first four such tokens after each such run are searched:
+/// `(start, end)`, in order.
+struct StreetWords<'a> {
+    b: &'a [u8],
+    runs: std::slice::Iter<'a, (usize, usize)>,
+    /// Where the search goes on, and the end of the current region.
+    at: usize,
+    end: usize,
+}
+
+impl<'a> StreetWords<'a> {
+    fn new(b: &'a [u8], runs: &'a [(usize, usize)]) -> Self {
+        StreetWords {
+            b,
+            runs: runs.iter(),
+            at: 0,
+            end: 0,
+        }
+    }
+
+    /// The region a house number `[s, e)` may lead to: `e` to the end of the
+    /// fourth token after it, or of the last token before one that starts
+    /// with an ASCII byte other than a capital.
+    fn region(&self, s: usize, e: usize) -> Option<usize> {
+        let b = self.b;
+        let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+        if e - s > 5 || (s > 0 && word(b[s - 1])) {
+            return None;
+        }
+        let mut i = e;
+        if b.get(i).is_some_and(u8::is_ascii_alphabetic) {
+            i += 1;
+        }
+        if b.get(i) == Some(&b',') {
+            i += 1;
+        }
+        if b.get(i) != Some(&b' ') {
+            return None;
+        }
+        let token = |c: u8| c.is_ascii_uppercase() || c >= 0x80;
+        for _ in 0..4 {
+            if b.get(i) != Some(&b' ') || !b.get(i + 1).is_some_and(|&c| token(c)) {
+                break;
+            }
+            i += 1;
+            while i < b.len() && b[i] != b' ' && b[i] != b'\n' {
+                i += 1;
+            }
+        }
+        (i > e + 1).then_some(i)
+    }
+}
+
+impl Iterator for StreetWords<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        let b = self.b;
+        let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+        loop {
+            while self.at < self.end {
+                let p = self.at;
+                if !word(b[p]) {
+                    self.at += 1;
+                    continue;
+                }
+                let mut q = p + 1;
+                while q < b.len() && word(b[q]) {
+                    q += 1;
+                }
+                self.at = q;
+                // A word starting here (the region may begin inside one).
+                if b[p].is_ascii_uppercase()
+                    && (p == 0 || !word(b[p - 1]))
+                    && is_street_word(&b[p..q])
+                {
+                    return Some((p, q));
+                }
+            }
+            let &(s, e) = self.runs.next()?;
+            if let Some(end) = self.region(s, e) {
+                self.at = self.at.max(e);
+                self.end = self.end.max(end);
+            }
+        }
+    }
+}
+
+/// One of the words of [`STREET_SUFFIX`].
+fn is_street_word(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"Street"
+            | b"St"
+            | b"Road"
+            | b"Rd"
+            | b"Lane"
+            | b"Ln"
+            | b"Avenue"
+            | b"Ave"
+            | b"Close"
+            | b"Cl"
+            | b"Drive"
+            | b"Dr"
+            | b"Gardens"
+            | b"Gdns"
+            | b"Way"
+            | b"Crescent"
+            | b"Cres"
+            | b"Terrace"
+            | b"Place"
+            | b"Pl"
+            | b"Grove"
+            | b"Court"
+            | b"Ct"
+            | b"Rise"
+            | b"Walk"
+            | b"Hill"
+            | b"Boulevard"
+            | b"Blvd"
+            | b"Row"
+            | b"Square"
+            | b"Sq"
+            | b"Parade"
+            | b"Mews"
+            | b"Green"
+            | b"View"
+            | b"Highway"
+            | b"Hwy"
+            | b"Parkway"
+            | b"Pkwy"
+            | b"Circle"
+            | b"Cir"
+            | b"Trail"
+            | b"Broadway"
+            | b"Park"
+            | b"Gate"
+            | b"Vale"
+            | b"Wharf"
+            | b"Yard"
+            | b"Hollow"
+    )
+}
+
+/// The maximal runs of ASCII digits in `b`, into `out`.
+#[inline(never)]
+fn digit_runs(b: &[u8], out: &mut Vec<(usize, usize)>) {
+    out.clear();
+    let mut i = 0;
+    while let Some(d) = next_digit(b, i) {
+        let mut e = d + 1;
+        while e < b.len() && b[e].is_ascii_digit() {
+            e += 1;
+        }
+        out.push((d, e));
+        i = e;
+    }
+}
+
+/// The maximal run of digits and `/ . -` around `b[i]` (one of them).
+fn dotted_run(b: &[u8], i: usize) -> (usize, usize) {
+    let in_run = |c: u8| c.is_ascii_digit() || matches!(c, b'/' | b'.' | b'-');
+    let mut s = i;
+    while s > 0 && in_run(b[s - 1]) {
+        s -= 1;
+    }
+    let mut e = i + 1;
+    while e < b.len() && in_run(b[e]) {
+        e += 1;
+    }
+    (s, e)
 }
 
 /// The position of the first ASCII digit at or after `from`, eight bytes at a
@@ -1000,7 +2065,9 @@ fn next_digit(b: &[u8], from: usize) -> Option<usize> {
 }
 
 /// The runs of digits and `/ . -` for which `keep` holds, each with one
-/// neighbouring character on either side: `(offset, slice)`.
+/// neighbouring character on either side: `(offset, slice)` (the reference
+/// for [`DottedRuns`] and [`window`]).
+#[cfg(test)]
 fn runs_of_digits(text: &str, keep: fn(&[u8]) -> bool) -> Vec<(usize, &str)> {
     let b = text.as_bytes();
     let in_run = |c: u8| c.is_ascii_digit() || matches!(c, b'/' | b'.' | b'-');
@@ -1033,33 +2100,45 @@ fn runs_of_digits(text: &str, keep: fn(&[u8]) -> bool) -> Vec<(usize, &str)> {
 
 /// Where a code made of capitals and digits may start (IBAN, NINO, UK
 /// postcode, US state + ZIP): the four specific patterns run only there.
-/// The starts of the matches of [`CAPS_GATE`], found by hand.
-fn caps_gates(b: &[u8]) -> Vec<usize> {
+/// The starts of the matches of [`CAPS_GATE`], found from the runs of digits
+/// (`runs`, as [`digit_runs`] finds them): a gate's digit starts a run, and
+/// the gate is at most four bytes before it.
+#[inline(never)]
+fn caps_gates(b: &[u8], runs: &[(usize, usize)], v: &mut Vec<usize>) {
     let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    let mut v = Vec::new();
-    let mut i = 0;
-    while let Some(k) = b[i..].iter().position(u8::is_ascii_uppercase) {
-        let p = i + k;
-        i = p + 1;
-        if p > 0 && word(b[p - 1]) {
+    v.clear();
+    for &(d, _) in runs {
+        // The byte before the digit: a capital, or `,` or a space after one
+        // (or after `,`).
+        let ok = match d.checked_sub(1).map(|i| b[i]) {
+            Some(b'A'..=b'Z') => true,
+            Some(b',') => d >= 2 && b[d - 2].is_ascii_uppercase(),
+            Some(b' ') => d >= 2 && (b[d - 2].is_ascii_uppercase() || b[d - 2] == b','),
+            _ => false,
+        };
+        if !ok {
             continue;
         }
-        let mut j = if b.get(p + 1).is_some_and(u8::is_ascii_uppercase) {
-            p + 2
-        } else {
-            p + 1
-        };
-        if b.get(j) == Some(&b',') {
-            j += 1;
-        }
-        if b.get(j) == Some(&b' ') {
-            j += 1;
-        }
-        if b.get(j).is_some_and(u8::is_ascii_digit) {
-            v.push(p);
+        for p in d.saturating_sub(4)..d {
+            if !b[p].is_ascii_uppercase() || (p > 0 && word(b[p - 1])) {
+                continue;
+            }
+            let mut j = if b[p + 1].is_ascii_uppercase() {
+                p + 2
+            } else {
+                p + 1
+            };
+            if b[j] == b',' {
+                j += 1;
+            }
+            if b[j] == b' ' {
+                j += 1;
+            }
+            if j == d {
+                v.push(p);
+            }
         }
     }
-    v
 }
 
 /// The pattern [`caps_gates`] implements (kept for the equivalence test).
@@ -1081,18 +2160,6 @@ fn maybe_ipv4(b: &[u8]) -> bool {
     false
 }
 
-/// Two colons with at most four hex digits between them (every IPv6 address
-/// has that; "Agent: ... Customer:" lines do not).
-fn maybe_ipv6(b: &[u8]) -> bool {
-    memchr::memchr_iter(b':', b).any(|i| {
-        let mut j = i + 1;
-        while j < b.len() && j - i - 1 < 4 && b[j].is_ascii_hexdigit() {
-            j += 1;
-        }
-        b.get(j) == Some(&b':')
-    })
-}
-
 /// A digit, one of `/ . -`, one or two digits, one of `/ . -` and a digit:
 /// every numeric date (`date_num`, `date_short`, `date_iso`) has that.
 fn maybe_numeric_date(b: &[u8]) -> bool {
@@ -1107,30 +2174,8 @@ fn maybe_numeric_date(b: &[u8]) -> bool {
     })
 }
 
-/// `19` or `20` followed by two more digits: every written year the date
-/// patterns accept.
-fn maybe_year(b: &[u8]) -> bool {
-    b.windows(4)
-        .any(|w| matches!(&w[..2], b"19" | b"20") && w[2].is_ascii_digit() && w[3].is_ascii_digit())
-}
-
 fn glue_only(s: &str) -> bool {
     s.len() <= 3 && s.bytes().all(|b| matches!(b, b' ' | b',' | b'\n'))
-}
-
-/// One SIMD multi-pattern pass for the month abbreviations, built once.
-fn has_month_word(lower: &str) -> bool {
-    static MONTHS_AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
-        std::sync::OnceLock::new();
-    MONTHS_AC
-        .get_or_init(|| {
-            aho_corasick::AhoCorasick::new([
-                "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-            ])
-            .ok()
-        })
-        .as_ref()
-        .is_none_or(|ac| ac.is_match(lower))
 }
 
 pub(crate) fn month_number(m: &str) -> u32 {
@@ -1178,11 +2223,27 @@ pub(crate) fn parse_iso_date(s: &str) -> Option<(u32, u32, u32)> {
 /// avoids re-parsing, and keeps the crate's small shared regex cache (100
 /// entries) from thrashing and recompiling patterns between regions.
 pub(crate) fn valid_phone(s: &str) -> Option<&'static str> {
-    let mut digits: String = s.chars().filter(char::is_ascii_digit).collect();
+    // The digits, on the stack for any phone-sized input.
+    let mut buf = [0u8; 40];
+    let mut n = 0;
+    for b in s.bytes().filter(u8::is_ascii_digit) {
+        if n == buf.len() {
+            let long: String = s.chars().filter(char::is_ascii_digit).collect();
+            return valid_phone_digits(s, &long);
+        }
+        buf[n] = b;
+        n += 1;
+    }
+    valid_phone_digits(s, std::str::from_utf8(&buf[..n]).unwrap_or_default())
+}
+
+/// [`valid_phone`] of `s`, given its ASCII digits.
+fn valid_phone_digits(s: &str, digits: &str) -> Option<&'static str> {
+    let mut digits = digits;
     let mut intl = s.trim_start().starts_with('+');
     // "0044 7912 345678": the international call prefix written out.
     if !intl && digits.starts_with("00") && !digits.starts_with("000") && digits.len() >= 12 {
-        digits.drain(..2);
+        digits = &digits[2..];
         intl = true;
     }
     if intl {
@@ -1215,7 +2276,7 @@ pub(crate) fn valid_phone(s: &str) -> Option<&'static str> {
             .then_some("US phone number (libphonenumber metadata)");
     }
     if nd == 10 {
-        return region_valid("US", &digits).then_some("US phone number (libphonenumber metadata)");
+        return region_valid("US", digits).then_some("US phone number (libphonenumber metadata)");
     }
     None
 }
@@ -1311,8 +2372,13 @@ fn plausible_phone(span: &str, nd: usize) -> bool {
     if t.starts_with("00") && !t.starts_with("000") {
         return (12..=17).contains(&nd);
     }
-    let d: Vec<u8> = t.bytes().filter(u8::is_ascii_digit).take(5).collect();
-    if d.len() < 5 {
+    let mut d = [0u8; 5];
+    let mut n = 0;
+    for b in t.bytes().filter(u8::is_ascii_digit).take(5) {
+        d[n] = b;
+        n += 1;
+    }
+    if n < 5 {
         return false;
     }
     // North American numbering plan: area code and exchange start with 2-9.
@@ -1329,9 +2395,367 @@ fn plausible_phone(span: &str, nd: usize) -> bool {
 }
 
 #[cfg(test)]
+#[path = "patterns_reference.rs"]
+mod patterns_reference;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    fn pats() -> &'static (Patterns, patterns_reference::Patterns) {
+        static P: OnceLock<(Patterns, patterns_reference::Patterns)> = OnceLock::new();
+        P.get_or_init(|| (Patterns::new(), patterns_reference::Patterns::new()))
+    }
+
+    /// The detectors and the reference give the same dates and candidates.
+    fn same_as_reference(text: &str) -> Result<(), TestCaseError> {
+        let (new, old) = pats();
+        let doc = Doc {
+            text,
+            lower: text.to_ascii_lowercase(),
+        };
+        let cfg = DetectorConfig::default();
+        let want_dates = old.all_dates(&doc, cfg.max_birth_year);
+        let dates = new.all_dates(&doc, cfg.max_birth_year);
+        prop_assert_eq!(&dates, &want_dates, "dates in {:?}", text);
+        let mut want = Vec::new();
+        old.run(&doc, &cfg, &want_dates, &mut want);
+        let mut got = Vec::new();
+        new.run(&doc, &cfg, &dates, &mut got);
+        prop_assert_eq!(
+            format!("{got:?}"),
+            format!("{want:?}"),
+            "candidates in {:?}",
+            text
+        );
+        Ok(())
+    }
+
+    /// Pieces of contact-centre text: PII in many written forms, near misses,
+    /// cue words and punctuation.
+    const PIECES: &[&str] = &[
+        "jane.doe@example.com",
+        "a@b.co",
+        "x_y+z@sub.domain.org",
+        "bad@",
+        "@x.com",
+        "a.@b.c",
+        "Jo@Ex-Ample.CO.UK",
+        "+44 7700 900123",
+        "+44 (0)7700 900123",
+        "07912 345678",
+        "(020) 7946 0958",
+        "555-123-4567",
+        "+1 (555) 123-4567",
+        "1-415-529-0097",
+        "0044 7912 345678",
+        "+49 30 1234567",
+        "+ (12) 345",
+        "(12)(34) 5",
+        "4111 1111 1111 1111",
+        "5500-0000-0000-0004",
+        "378282246310005",
+        "536-90-4399",
+        "536 90 4399",
+        "536904399",
+        "12/03/1984",
+        "3.4.84",
+        "1984-03-12",
+        "1945-08-10.",
+        "12 March 1984",
+        "March 3, 1984",
+        "the 3rd of march 1984",
+        "The 21st of Sept. 2001",
+        "Sept. 4 2001",
+        "dec 31st, 1999",
+        "31-12-99",
+        "2024-13-45",
+        "01/01/2000",
+        "10/25/2024",
+        "6/2/2025",
+        "02 Jan 2024",
+        "the third of march nineteen eighty four",
+        "twenty first of june, two thousand and one",
+        "fifth of may twenty twenty",
+        "the thirty first of december nineteen ninety nine",
+        "nineteen",
+        "twenty",
+        "192.168.0.1",
+        "10.0.0.256",
+        "1.2.3.4.5",
+        "v1.2.3.4",
+        "2001:db8::1",
+        "fe80::1:2",
+        "[00:01:22]",
+        "[08:05]",
+        "::",
+        "a:b:c:d:e:f:1:2",
+        "dead:beef:cafe:babe:dead:beef:cafe:babe",
+        "22:05:00",
+        "GB29 NWBK 6016 1331 9268 19",
+        "DE89370400440532013000",
+        "GB82WEST12345698765432",
+        "AB 12 34 56 C",
+        "AB123456C",
+        "ab123456c",
+        "QQ 12 34 56 A",
+        "SW1A 1AA",
+        "M1 1AE",
+        "B33 8TH",
+        "EC1A1BB",
+        "GIR 0AA",
+        "L37 9WN",
+        "NY 10001",
+        "CA, 90210-1234",
+        "TX 78788",
+        "OR 97243.",
+        "12 High Street",
+        "673 Maple Ave Apt 4C",
+        "7375 Branch Dr",
+        "Flat 3, 12 Park Road",
+        "221B Baker St.",
+        "10 St. Mary's Lane",
+        "9 Rose Cottage",
+        "45 Élysée Court",
+        "2739 Willow Place",
+        "8882 Hill Blvd",
+        "12 Park",
+        "3 Green Way NE",
+        "Austin",
+        "San Diego",
+        "Stratford upon Avon",
+        "London",
+        "order",
+        "ref",
+        "card",
+        "phone",
+        "mobile",
+        "dob",
+        "born",
+        "date of birth",
+        "ssn",
+        "ip",
+        "version",
+        "ni number",
+        "Agent:",
+        "Customer:",
+        "the",
+        "of",
+        "#",
+        "ORD-2024-399534",
+        "A9005983",
+        "PRD-57453",
+        "1Z667WJ62994427113",
+        "Street",
+        "St",
+        "2024",
+        "1999",
+        "12",
+        "7",
+        "é",
+        "’",
+    ];
+
+    const GLUE: &[&str] = &[
+        " ", " ", " ", ", ", "\n", ". ", ": ", "-", "/", "", "(", ")", "+", ".", "_", "é",
+    ];
+
+    fn document() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            (prop::sample::select(PIECES), prop::sample::select(GLUE)),
+            0..24,
+        )
+        .prop_map(|parts| {
+            parts
+                .into_iter()
+                .flat_map(|(p, g)| [p, g])
+                .collect::<String>()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+        #[test]
+        fn detectors_equal_reference_on_documents(text in document()) {
+            same_as_reference(&text)?;
+        }
+
+        #[test]
+        fn detectors_equal_reference_on_noise(
+            text in "([0-9]{1,5}|[A-Z]{1,2}|[a-z]{1,3}|[ ./:@+()\\-]|, |\n|Street|St|Road|March|may|sept|the |of |nineteen|twenty|two thousand|é){0,40}"
+        ) {
+            same_as_reference(&text)?;
+        }
+    }
+
+    #[test]
+    fn detectors_equal_reference_on_examples() {
+        for text in [
+            "Subject: Where is my order ORD-2024-399534?\nFrom: Jane Brennan <brennan.jane98@yahoo.co.uk>\nDate: Tue, 02 Jan 2024 22:05:00 +0000\n\nI ordered a set-top box (order #54627239). Tracking 1Z667WJ62994427113. Please deliver it to 673 Maple Ave Apt 4C, Austin, TX 78788 instead, until 6/2/2025.\n\nJane Brennan\n7375 Branch Dr\nSan Diego\nCA 92170\n",
+            "[08:05] Customer: Yes it's 2739 Willow Place, Portland, OR 97243.\n[08:08] Customer: I was born on 1945-08-10.",
+            "CUSTOMER: date of birth is 17/08/2003\nCUSTOMER: postcode is L37 9WN\nCUSTOMER: my mobile is +44 20 3445 1394",
+            "caller: the third of march nineteen eighty four, and the fifth of may, two thousand and two",
+            "ip 2001:db8::1 and 192.168.0.1 and version 1.2.3.4 and [00:01:22] and ::",
+            "IBAN GB29 NWBK 6016 1331 9268 19, NI number AB 12 34 56 C, card 4111 1111 1111 1111, ssn 536-90-4399",
+            "",
+            "é",
+        ] {
+            same_as_reference(text).unwrap();
+        }
+    }
+
+    fn word_lists() -> [&'static [&'static str]; 9] {
+        [
+            PHONE_POS,
+            NUM_NEG,
+            CARD_POS,
+            SSN_POS,
+            NINO_POS,
+            IP_POS,
+            IP_NEG,
+            DOB_POS,
+            &["a", "ab", "b", "ba"],
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+        #[test]
+        fn word_sets_equal_context_helpers(
+            parts in prop::collection::vec(prop_oneof![
+                prop::sample::select(PHONE_POS).prop_map(String::from),
+                prop::sample::select(NUM_NEG).prop_map(String::from),
+                prop::sample::select(DOB_POS).prop_map(String::from),
+                prop::sample::select(IP_POS).prop_map(String::from),
+                "[a-eé .']{0,4}",
+            ], 0..12),
+            cut in 0usize..200,
+            window in 0usize..120,
+        ) {
+            let lower: String = parts.concat();
+            let mut at = cut.min(lower.len());
+            while !lower.is_char_boundary(at) {
+                at -= 1;
+            }
+            for words in word_lists() {
+                let set = WordSet::new(words);
+                prop_assert_eq!(set.before(&lower, at, window), ctx_before(&lower, at, window, words));
+                prop_assert_eq!(set.after(&lower, at, window), ctx_after(&lower, at, window, words));
+                prop_assert_eq!(
+                    set.nearest_before(&lower, at, window),
+                    ctx_nearest(&lower, at, window, words)
+                );
+            }
+        }
+
+        #[test]
+        fn numeric_dates_equal_regexes(s in "([0-9]{1,5}|[/.\\-]|a|_| |19|20){0,14}") {
+            let b = s.as_bytes();
+            for (kind, pattern) in [
+                (NumDate::Num, DATE_NUM),
+                (NumDate::Short, DATE_SHORT),
+                (NumDate::Iso, DATE_ISO),
+            ] {
+                let want: Vec<(usize, usize)> = Regex::new(pattern)
+                    .unwrap()
+                    .find_iter(&s)
+                    .map(|m| (m.start(), m.end()))
+                    .collect();
+                let mut got = Vec::new();
+                let mut at = 0;
+                while let Some(m) = kind.find(b, at, b.len()) {
+                    at = m.1;
+                    got.push(m);
+                }
+                prop_assert_eq!(got, want, "{:?} in {:?}", kind, s);
+            }
+        }
+
+        #[test]
+        fn dotted_runs_and_windows_equal_the_scan(s in "([0-9]{1,3}|[/.\\-]|a|é| ){0,16}") {
+            let want = runs_of_digits(&s, maybe_numeric_date);
+            let b = s.as_bytes();
+            let mut got = Vec::new();
+            let mut last_end = 0;
+            for i in 0..b.len() {
+                if !matches!(b[i], b'/' | b'.' | b'-') || i < last_end || i == 0
+                    || !b[i - 1].is_ascii_digit() || !b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+                    continue;
+                }
+                let (rs, re_) = dotted_run(b, i);
+                last_end = re_;
+                if re_ - rs >= 6 && maybe_numeric_date(&b[rs..re_]) {
+                    got.push(window(&s, rs, re_));
+                }
+            }
+            prop_assert_eq!(got, want);
+        }
+
+        #[test]
+        fn text_date_parts_equal_groups(
+            s in "(the )?[0-9]{1,2}(st|nd|rd|th)?( of)?[ \\-](jan|february|sept|sep|september|may|june|jun|dec)\\.?,?[ \\-](19|20)[0-9]{2}|(jan|february|sept|sep|september|may|june|jun|dec)\\.? (the )?[0-9]{1,2}(st|nd|rd|th)?,?[ \\-](19|20)[0-9]{2}"
+        ) {
+            let re = Regex::new(&date_text_pattern()).unwrap();
+            let c = re.captures(&s).unwrap();
+            let (d, m) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
+                (Some(d), Some(m), _, _) => (d.as_str(), m.as_str()),
+                (_, _, Some(m), Some(d)) => (d.as_str(), m.as_str()),
+                _ => unreachable!(),
+            };
+            let m0 = c.get(0).unwrap();
+            let want = (d.parse().unwrap(), month_number(m), c[5].parse().unwrap());
+            prop_assert_eq!(text_date_parts(&s.as_bytes()[m0.start()..m0.end()]), want);
+        }
+
+        #[test]
+        fn digit_runs_from_the_list_equal_the_scan(s in "[0-9 ().+\\-a]{0,40}") {
+            let mut runs = Vec::new();
+            digit_runs(s.as_bytes(), &mut runs);
+            let want: Vec<(usize, usize)> = DigitRuns::new(s.as_bytes()).filter(|m| m.1 - m.0 >= 7).collect();
+            let got: Vec<(usize, usize)> = DigitRuns::with_runs(s.as_bytes(), &runs).filter(|m| m.1 - m.0 >= 7).collect();
+            prop_assert_eq!(got, want);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+        #[test]
+        fn gated_codes_equal_anchored_regexes(
+            s in "(GIR|[A-DG-JMNSTWXYZ]{1,2}|[a-d]|[0-9]{1,5}| |,|-|_|é|SW1A|NY|CA|TX|AB|WA){0,12}"
+        ) {
+            let h = s.as_bytes();
+            for (code, pattern) in [
+                (iban_at as fn(&[u8]) -> Option<usize>, IBAN.to_string()),
+                (nino_at, NINO.to_string()),
+                (uk_pc_at, UK_PC.to_string()),
+                (us_zip_at, us_zip_pattern()),
+            ] {
+                let want = anchored(&pattern).find(&s).map(|m| m.end());
+                prop_assert_eq!(code(h), want, "{} on {:?}", pattern, s);
+            }
+        }
+    }
+
+    #[test]
+    fn states_are_the_pattern_states() {
+        for st in US_STATES.split('|') {
+            assert!(is_state(st.as_bytes()), "{st}");
+        }
+        assert!(!is_state(b"XX") && !is_state(b"ca"));
+    }
+
+    #[test]
+    fn street_words_are_the_suffixes() {
+        let words: Vec<&str> = STREET_SUFFIX.split('|').collect();
+        for w in &words {
+            assert!(is_street_word(w.as_bytes()), "{w}");
+        }
+        for w in ["street", "STREET", "Streets", "S", "", "Cottage", "Saint"] {
+            assert!(!is_street_word(w.as_bytes()), "{w}");
+        }
+    }
 
     fn by_regex(s: &str) -> Vec<(usize, usize)> {
         Regex::new(DIGIT_RUN)
@@ -1377,6 +2801,14 @@ mod tests {
         }
     }
 
+    fn gates_of(s: &str) -> Vec<usize> {
+        let mut runs = Vec::new();
+        digit_runs(s.as_bytes(), &mut runs);
+        let mut v = Vec::new();
+        caps_gates(s.as_bytes(), &runs, &mut v);
+        v
+    }
+
     #[test]
     fn caps_gates_match_the_regex() {
         let re = Regex::new(CAPS_GATE).unwrap();
@@ -1387,7 +2819,7 @@ mod tests {
             "AB,",
         ] {
             let want: Vec<usize> = re.find_iter(s).map(|m| m.start()).collect();
-            assert_eq!(caps_gates(s.as_bytes()), want, "{s:?}");
+            assert_eq!(gates_of(s), want, "{s:?}");
         }
     }
 
@@ -1396,7 +2828,7 @@ mod tests {
         #[test]
         fn caps_gates_equal_regex(s in "[A-Ca-b0-9 ,_é]{0,30}") {
             let want: Vec<usize> = Regex::new(CAPS_GATE).unwrap().find_iter(&s).map(|m| m.start()).collect();
-            prop_assert_eq!(caps_gates(s.as_bytes()), want);
+            prop_assert_eq!(gates_of(&s), want);
         }
 
         #[test]

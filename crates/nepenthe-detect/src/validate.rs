@@ -23,7 +23,16 @@ pub fn luhn(s: &str) -> bool {
 
 /// A payment card number: 13..=19 digits, a known issuer prefix and a valid Luhn digit.
 pub fn credit_card(s: &str) -> bool {
-    let digits: Vec<u8> = s.bytes().filter(u8::is_ascii_digit).collect();
+    let mut buf = [0u8; 19];
+    let mut n = 0;
+    for b in s.bytes().filter(u8::is_ascii_digit) {
+        if n == buf.len() {
+            return false;
+        }
+        buf[n] = b;
+        n += 1;
+    }
+    let digits = &buf[..n];
     if !(13..=19).contains(&digits.len()) || digits.iter().all(|&d| d == digits[0]) {
         return false;
     }
@@ -167,12 +176,16 @@ pub fn ssn_parts(area: u32, group: u32, serial: u32) -> bool {
 
 /// An SSN as written (`AAA-GG-SSSS`, `AAA GG SSSS` or nine digits).
 pub fn ssn(s: &str) -> bool {
-    let d: Vec<u32> = s
-        .bytes()
-        .filter(u8::is_ascii_digit)
-        .map(|b| u32::from(b - b'0'))
-        .collect();
-    if d.len() != 9 || d.iter().all(|&x| x == d[0]) {
+    let mut d = [0u32; 9];
+    let mut n = 0;
+    for b in s.bytes().filter(u8::is_ascii_digit) {
+        if n == d.len() {
+            return false;
+        }
+        d[n] = u32::from(b - b'0');
+        n += 1;
+    }
+    if n != 9 || d.iter().all(|&x| x == d[0]) {
         return false;
     }
     let area = d[0] * 100 + d[1] * 10 + d[2];
