@@ -229,7 +229,7 @@ impl Detector {
         spoken::run(&doc, &toks, &self.pats, &self.cfg, &mut cands);
         self.names.run(&doc, &toks, self.cfg.gazetteer, &mut cands);
         if let Some(c) = ctx {
-            known::matches(&doc, c, &dates, &mut cands);
+            known::matches(&doc, &toks, c, &dates, &mut cands);
         }
         if !self.allow.is_empty() {
             cands.retain(|c| {
