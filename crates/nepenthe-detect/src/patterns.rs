@@ -1986,8 +1986,13 @@ impl<'a> StreetWords<'a> {
     /// with an ASCII byte other than a capital.
     fn region(&self, s: usize, e: usize) -> Option<usize> {
         let b = self.b;
-        let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-        if e - s > 5 || (s > 0 && word(b[s - 1])) {
+        // Cheapest first: the byte after the digits is a space, `,` or a
+        // letter (most runs, "08:05]", fail here).
+        let c = *b.get(e)?;
+        if !(c == b' ' || c == b',' || c.is_ascii_alphabetic())
+            || e - s > 5
+            || (s > 0 && is_word(b[s - 1]))
+        {
             return None;
         }
         let mut i = e;
@@ -2147,10 +2152,12 @@ fn next_digit(b: &[u8], from: usize) -> Option<usize> {
         let x = w & LO;
         // High bit of each byte: >= b'0', then < b':' (ASCII bytes only; no
         // carries between bytes since x <= 0x7f).
+        // The mask is exact per byte: its lowest bit is the first digit.
         let ge0 = x.wrapping_add(0x5050_5050_5050_5050);
         let ge_colon = x.wrapping_add(0x4646_4646_4646_4646);
-        if ge0 & !ge_colon & !w & HI != 0 {
-            break;
+        let m = ge0 & !ge_colon & !w & HI;
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
         }
         i += 8;
     }
@@ -2242,8 +2249,9 @@ const CAPS_GATE: &str = r"(?-u)\b[A-Z]{1,2},? ?[0-9]";
 /// dotted-quad IPv4 address has that)?
 fn maybe_ipv4(b: &[u8]) -> bool {
     let mut n = 0;
-    for i in memchr::memchr_iter(b'.', b) {
-        if i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+    // Short runs: a plain scan beats setting up a SIMD search.
+    for i in 1..b.len().saturating_sub(1) {
+        if b[i] == b'.' && b[i - 1].is_ascii_digit() && b[i + 1].is_ascii_digit() {
             n += 1;
             if n >= 3 {
                 return true;
