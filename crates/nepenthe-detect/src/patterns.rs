@@ -150,6 +150,9 @@ struct WordSet {
     second: [u32; 256],
     /// Bit `k`: `words[k]` is one byte long.
     short: u32,
+    /// The distinct first bytes when there are at most three (then the
+    /// windows are searched for them with `memchr`), else empty.
+    firsts: Vec<u8>,
 }
 
 impl WordSet {
@@ -177,12 +180,43 @@ impl WordSet {
                 }
             }
         }
+        let mut firsts: Vec<u8> = (0..=255u8)
+            .filter(|&c| first[usize::from(c)] != 0)
+            .collect();
+        if firsts.len() > 3 {
+            firsts.clear();
+        }
         WordSet {
             words,
             first,
             second,
             short,
+            firsts,
         }
+    }
+
+    /// The positions in `hay` where a word may start, by their first byte.
+    fn starts<'h>(&self, hay: &'h [u8]) -> Option<memchr::Memchr3<'h>> {
+        match *self.firsts {
+            [a] => Some(memchr::memchr3_iter(a, a, a, hay)),
+            [a, b] => Some(memchr::memchr3_iter(a, b, b, hay)),
+            [a, b, c] => Some(memchr::memchr3_iter(a, b, c, hay)),
+            _ => None,
+        }
+    }
+
+    /// The words starting at `hay[i]`, as bits.
+    fn at(&self, hay: &[u8], i: usize) -> u32 {
+        let mut m = self.candidates(hay, i);
+        let mut found = 0;
+        while m != 0 {
+            let k = m.trailing_zeros() as usize;
+            m &= m - 1;
+            if hay[i..].starts_with(self.words[k].as_bytes()) {
+                found |= 1 << k;
+            }
+        }
+        found
     }
 
     /// The words that may start at `hay[i]`, judged by its first two bytes.
@@ -199,6 +233,15 @@ impl WordSet {
     /// `words.iter().find(|w| hay contains w)`.
     fn first_in(&self, hay: &[u8]) -> Option<&'static str> {
         let mut found = 0u32;
+        if let Some(starts) = self.starts(hay) {
+            for i in starts {
+                found |= self.at(hay, i);
+                if found & 1 != 0 {
+                    break;
+                }
+            }
+            return (found != 0).then(|| self.words[found.trailing_zeros() as usize]);
+        }
         for i in 0..hay.len() {
             let mut m = self.candidates(hay, i) & !found;
             while m != 0 {
@@ -218,6 +261,15 @@ impl WordSet {
     /// The last occurrence of any of the words in `hay` (the later word in
     /// list order when two start at the same place): as [`ctx_nearest`].
     fn nearest(&self, hay: &[u8]) -> Option<(usize, &'static str)> {
+        if let Some(starts) = self.starts(hay) {
+            for i in starts.rev() {
+                let found = self.at(hay, i);
+                if found != 0 {
+                    return Some((i, self.words[31 - found.leading_zeros() as usize]));
+                }
+            }
+            return None;
+        }
         for i in (0..hay.len()).rev() {
             let mut m = self.candidates(hay, i);
             let mut best = None;
@@ -320,6 +372,7 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
     })
 }
 
+#[cfg(test)]
 const EMAIL: &str = r"(?i-u)[a-z0-9](?:[a-z0-9._%+\-]*[a-z0-9_])?@[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)*\.[a-z]{2,24}";
 const IPV4: &str = r"(?-u)(?:[0-9]{1,3}\.){3}[0-9]{1,3}";
 const IPV6: &str = r"(?i-u)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}";
@@ -354,7 +407,6 @@ fn anchored(pattern: &str) -> Regex {
 }
 
 pub(crate) struct Patterns {
-    email: Regex,
     ipv4: Regex,
     ipv6: Regex,
     date_text: Regex,
@@ -378,7 +430,6 @@ fn re(s: &str) -> Regex {
 impl Patterns {
     pub fn new() -> Self {
         Patterns {
-            email: re(EMAIL),
             ipv4: re(IPV4),
             ipv6: re(IPV6),
             date_text: re(&date_text_pattern()),
@@ -448,8 +499,7 @@ impl Patterns {
             while e < b.len() && domain(b[e]) {
                 e += 1;
             }
-            if let Some(m) = self.email.find(&text[s..e]) {
-                let (ms, me) = (s + m.start(), s + m.end());
+            if let Some((ms, me)) = email_around(b, s, at, e) {
                 out.push(Cand::new(
                     ms,
                     me,
@@ -1180,6 +1230,49 @@ fn year_word_starts(lb: &[u8]) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
+/// The match of [`EMAIL`] around the `@` at `at`, given the maximal runs of
+/// local-part characters `[lo, at)` and of domain characters `(at, hi)` (the
+/// match lies inside them and holds this `@` only), with the regex's
+/// leftmost-first semantics: the domain is `label(.label)*.[a-z]{2,24}` with
+/// as many labels as can be followed by two letters (a label is a whole
+/// part between dots), and the local part starts at the first letter or
+/// digit from which it can end right before the `@`.
+fn email_around(b: &[u8], lo: usize, at: usize, hi: usize) -> Option<(usize, usize)> {
+    // The domain's end: the last part that can hold the final letters.
+    let mut end = None;
+    let mut start = at + 1;
+    let mut k = 0;
+    loop {
+        let stop = b[start..hi]
+            .iter()
+            .position(|&c| c == b'.')
+            .map_or(hi, |i| start + i);
+        let part = &b[start..stop];
+        if k >= 1 {
+            let letters = part.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+            if letters >= 2 {
+                end = Some(start + letters.min(24));
+            }
+        }
+        let label = part.first().is_some_and(u8::is_ascii_alphanumeric)
+            && part.last().is_some_and(u8::is_ascii_alphanumeric);
+        if !label || stop == hi {
+            break;
+        }
+        start = stop + 1;
+        k += 1;
+    }
+    let end = end?;
+    // The local part: from the first letter or digit, ending with one (or
+    // with `_` when longer than one character).
+    let last = *b[lo..at].last()?;
+    if !(last.is_ascii_alphanumeric() || last == b'_') {
+        return None;
+    }
+    let s = lo + b[lo..at].iter().position(u8::is_ascii_alphanumeric)?;
+    Some((s, end))
+}
+
 /// ASCII word byte (as `(?-u)\b` sees it).
 fn is_word(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_'
@@ -1893,8 +1986,13 @@ impl<'a> StreetWords<'a> {
     /// with an ASCII byte other than a capital.
     fn region(&self, s: usize, e: usize) -> Option<usize> {
         let b = self.b;
-        let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-        if e - s > 5 || (s > 0 && word(b[s - 1])) {
+        // Cheapest first: the byte after the digits is a space, `,` or a
+        // letter (most runs, "08:05]", fail here).
+        let c = *b.get(e)?;
+        if !(c == b' ' || c == b',' || c.is_ascii_alphabetic())
+            || e - s > 5
+            || (s > 0 && is_word(b[s - 1]))
+        {
             return None;
         }
         let mut i = e;
@@ -2054,10 +2152,12 @@ fn next_digit(b: &[u8], from: usize) -> Option<usize> {
         let x = w & LO;
         // High bit of each byte: >= b'0', then < b':' (ASCII bytes only; no
         // carries between bytes since x <= 0x7f).
+        // The mask is exact per byte: its lowest bit is the first digit.
         let ge0 = x.wrapping_add(0x5050_5050_5050_5050);
         let ge_colon = x.wrapping_add(0x4646_4646_4646_4646);
-        if ge0 & !ge_colon & !w & HI != 0 {
-            break;
+        let m = ge0 & !ge_colon & !w & HI;
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
         }
         i += 8;
     }
@@ -2149,8 +2249,9 @@ const CAPS_GATE: &str = r"(?-u)\b[A-Z]{1,2},? ?[0-9]";
 /// dotted-quad IPv4 address has that)?
 fn maybe_ipv4(b: &[u8]) -> bool {
     let mut n = 0;
-    for i in memchr::memchr_iter(b'.', b) {
-        if i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+    // Short runs: a plain scan beats setting up a SIMD search.
+    for i in 1..b.len().saturating_sub(1) {
+        if b[i] == b'.' && b[i - 1].is_ascii_digit() && b[i + 1].is_ascii_digit() {
             n += 1;
             if n >= 3 {
                 return true;
@@ -2735,6 +2836,18 @@ mod tests {
                 let want = anchored(&pattern).find(&s).map(|m| m.end());
                 prop_assert_eq!(code(h), want, "{} on {:?}", pattern, s);
             }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+        #[test]
+        fn emails_equal_the_regex(s in "([a-c0-9]{1,3}|[._%+@-]|@|\\.co|\\.uk|[A-Z]|x{20,26}| |é){0,16}") {
+            let want: Vec<(usize, usize)> = Regex::new(EMAIL).unwrap().find_iter(&s).map(|m| (m.start(), m.end())).collect();
+            let mut out = Vec::new();
+            pats().0.emails(&s, &mut out);
+            let got: Vec<(usize, usize)> = out.iter().map(|c| (c.bs, c.be)).collect();
+            prop_assert_eq!(got, want, "{:?}", s);
         }
     }
 
