@@ -39,25 +39,18 @@ impl fmt::Debug for KnownContact {
 }
 
 impl KnownContact {
-    /// Every known value with the entity type it would be reported as.
+    /// Every known value with the entity type it would be reported as
+    /// (blank values skipped): first names, last names, e-mails, phones,
+    /// street addresses, postcodes, dates of birth, then the custom keys
+    /// whose names say what they hold.
     pub fn values(&self) -> impl Iterator<Item = (EntityType, &str)> + '_ {
-        let std = [
-            (EntityType::Person, &self.first_name),
-            (EntityType::Person, &self.last_name),
-            (EntityType::EmailAddress, &self.email_address),
-            (EntityType::PhoneNumber, &self.phone_number),
-            (EntityType::StreetAddress, &self.street_address),
-            (EntityType::Postcode, &self.postcode),
-            (EntityType::DateOfBirth, &self.date_of_birth),
-        ];
-        let custom = self
-            .custom
-            .iter()
-            .filter_map(|(k, v)| custom_key_type(k).map(|t| (t, v)));
-        std.into_iter()
-            .chain(custom)
-            .flat_map(|(t, v)| v.iter().map(move |s| (t, s.as_str())))
-            .filter(|(_, s)| !s.trim().is_empty())
+        Values {
+            contact: self,
+            field: 0,
+            items: [].iter(),
+            ty: EntityType::Person,
+            custom: self.custom.iter(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -65,20 +58,77 @@ impl KnownContact {
     }
 }
 
+/// The iterator behind [`KnownContact::values`]: one field's values at a
+/// time, without nested adapters (it runs for every scanned document).
+struct Values<'a> {
+    contact: &'a KnownContact,
+    /// Next standard field (0..7); 7 once the custom keys are under way.
+    field: u8,
+    items: std::slice::Iter<'a, String>,
+    ty: EntityType,
+    custom: std::collections::btree_map::Iter<'a, String, Vec<String>>,
+}
+
+impl<'a> Iterator for Values<'a> {
+    type Item = (EntityType, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            for v in self.items.by_ref() {
+                if !is_blank(v) {
+                    return Some((self.ty, v.as_str()));
+                }
+            }
+            let c = self.contact;
+            let (ty, vs) = match self.field {
+                0 => (EntityType::Person, &c.first_name),
+                1 => (EntityType::Person, &c.last_name),
+                2 => (EntityType::EmailAddress, &c.email_address),
+                3 => (EntityType::PhoneNumber, &c.phone_number),
+                4 => (EntityType::StreetAddress, &c.street_address),
+                5 => (EntityType::Postcode, &c.postcode),
+                6 => (EntityType::DateOfBirth, &c.date_of_birth),
+                _ => loop {
+                    let (k, v) = self.custom.next()?;
+                    if let Some(t) = custom_key_type(k) {
+                        break (t, v);
+                    }
+                },
+            };
+            self.field = self.field.saturating_add(1).min(7);
+            self.ty = ty;
+            self.items = vs.iter();
+        }
+    }
+}
+
+/// Empty or only white space (ASCII checked first: the common case).
+fn is_blank(s: &str) -> bool {
+    match s.as_bytes().first() {
+        None => true,
+        Some(&b) if b > b' ' && b < 0x80 => false,
+        _ => s.trim().is_empty(),
+    }
+}
+
 /// What a custom attribute holds, judged from its key.
 fn custom_key_type(key: &str) -> Option<EntityType> {
-    let k = key.to_ascii_lowercase();
-    if k.contains("birth") || k == "dob" {
+    let has = |part: &str| {
+        key.as_bytes()
+            .windows(part.len())
+            .any(|w| w.eq_ignore_ascii_case(part.as_bytes()))
+    };
+    if has("birth") || key.eq_ignore_ascii_case("dob") {
         Some(EntityType::DateOfBirth)
-    } else if k.contains("email") {
+    } else if has("email") {
         Some(EntityType::EmailAddress)
-    } else if k.contains("phone") || k.contains("mobile") || k.contains("tel") {
+    } else if has("phone") || has("mobile") || has("tel") {
         Some(EntityType::PhoneNumber)
-    } else if k.contains("postcode") || k.contains("zip") || k.contains("postal") {
+    } else if has("postcode") || has("zip") || has("postal") {
         Some(EntityType::Postcode)
-    } else if k.contains("address") || k.contains("street") {
+    } else if has("address") || has("street") {
         Some(EntityType::StreetAddress)
-    } else if k.contains("name") {
+    } else if has("name") {
         Some(EntityType::Person)
     } else {
         None
@@ -159,5 +209,36 @@ mod tests {
         let types: Vec<_> = c.values().map(|(t, _)| t).collect();
         assert!(types.contains(&EntityType::EmailAddress));
         assert!(!format!("{c:?}").contains("Zoë"));
+    }
+
+    #[test]
+    fn values_in_field_order_without_blanks() {
+        let c: KnownContact = serde_json::from_str(
+            r#"{"Postcode":["LS1 4AB"," "],"FirstName":["","Zoë","\u000b"],"LastName":"Kowalski",
+                "PhoneNumber":"07700 900123","DateOfBirth":"1984-03-03","EmailAddress":"z@x.com",
+                "StreetAddress":"1 High St","Town":"Leeds","WorkTel":"020 7946 0018",
+                "AccountNumber":"12345","MotherMaidenNAME":"Smith","DOB":"1990-01-01","HomeZip":"90210"}"#,
+        )
+        .unwrap();
+        let got: Vec<(EntityType, &str)> = c.values().collect();
+        use EntityType::*;
+        assert_eq!(
+            got,
+            [
+                (Person, "Zoë"),
+                (Person, "Kowalski"),
+                (EmailAddress, "z@x.com"),
+                (PhoneNumber, "07700 900123"),
+                (StreetAddress, "1 High St"),
+                (Postcode, "LS1 4AB"),
+                (DateOfBirth, "1984-03-03"),
+                (DateOfBirth, "1990-01-01"),
+                (Postcode, "90210"),
+                (Person, "Smith"),
+                (PhoneNumber, "020 7946 0018"),
+            ]
+        );
+        assert!(!c.is_empty());
+        assert!(KnownContact::default().is_empty());
     }
 }
