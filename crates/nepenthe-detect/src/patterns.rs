@@ -205,6 +205,15 @@ impl WordSet {
         }
     }
 
+    /// Does `words[k]` start at `hay[i]`, given that its first two bytes do
+    /// (a byte loop: most candidates differ at the third byte, and a slice
+    /// comparison would call `memcmp`).
+    #[inline]
+    fn word_at(&self, hay: &[u8], i: usize, k: usize) -> bool {
+        let w = self.words[k].as_bytes();
+        hay.len() - i >= w.len() && w.iter().zip(&hay[i..]).skip(2).all(|(a, b)| a == b)
+    }
+
     /// The words starting at `hay[i]`, as bits.
     fn at(&self, hay: &[u8], i: usize) -> u32 {
         let mut m = self.candidates(hay, i);
@@ -212,7 +221,7 @@ impl WordSet {
         while m != 0 {
             let k = m.trailing_zeros() as usize;
             m &= m - 1;
-            if hay[i..].starts_with(self.words[k].as_bytes()) {
+            if self.word_at(hay, i, k) {
                 found |= 1 << k;
             }
         }
@@ -247,7 +256,7 @@ impl WordSet {
             while m != 0 {
                 let k = m.trailing_zeros() as usize;
                 m &= m - 1;
-                if hay[i..].starts_with(self.words[k].as_bytes()) {
+                if self.word_at(hay, i, k) {
                     found |= 1 << k;
                 }
             }
@@ -276,7 +285,7 @@ impl WordSet {
             while m != 0 {
                 let k = m.trailing_zeros() as usize;
                 m &= m - 1;
-                if hay[i..].starts_with(self.words[k].as_bytes()) {
+                if self.word_at(hay, i, k) {
                     best = Some(k);
                 }
             }
