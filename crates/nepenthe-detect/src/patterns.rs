@@ -1526,9 +1526,23 @@ impl NumDate {
 
     /// The leftmost match starting in `at..end`: `(start, end)`.
     fn find(self, b: &[u8], at: usize, end: usize) -> Option<(usize, usize)> {
-        (at..end.min(b.len()))
-            .filter(|&s| b[s].is_ascii_digit())
-            .find_map(|s| self.match_at(b, s).map(|e| (s, e)))
+        // Only the first digit of a run of digits can have `\b` before it.
+        let end = end.min(b.len());
+        let mut s = at;
+        while s < end {
+            if !b[s].is_ascii_digit() {
+                s += 1;
+                continue;
+            }
+            if let Some(e) = self.match_at(b, s) {
+                return Some((s, e));
+            }
+            s += 1;
+            while s < end && b[s].is_ascii_digit() {
+                s += 1;
+            }
+        }
+        None
     }
 }
 
