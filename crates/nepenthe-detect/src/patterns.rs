@@ -368,6 +368,8 @@ struct Scratch {
     wins: Vec<(usize, usize)>,
     /// Zones `(start, end)` where a date pattern may match.
     zones: Vec<(usize, usize)>,
+    /// Candidate positions (years).
+    cands: Vec<usize>,
 }
 
 /// Runs `f` with this thread's scratch buffers (fresh ones if they are in use).
@@ -915,7 +917,7 @@ impl Patterns {
         with_scratch(|sc| {
             self.numeric_dates(doc.text, sc, max_birth_year, &mut v);
             self.text_dates(doc, sc, &mut v);
-            self.spoken_dates(doc, &mut sc.zones, &mut v);
+            self.spoken_dates(doc, &mut sc.zones, &mut sc.cands, &mut v);
         });
         v
     }
@@ -1004,7 +1006,14 @@ impl Patterns {
         let b = text.as_bytes();
         let lb = doc.lower.as_bytes();
         sc.zones.clear();
-        for s in memchr::memchr2_iter(b'1', b'2', b) {
+        // The years start after " 19", " 20", "-19" or "-20" (one SIMD
+        // search; these cannot overlap).
+        sc.cands.clear();
+        match literal_searcher(&YEAR_STARTS, &[" 19", " 20", "-19", "-20"]) {
+            Some(ac) => sc.cands.extend(ac.find_iter(b).map(|m| m.start() + 1)),
+            None => sc.cands.extend(memchr::memchr2_iter(b'1', b'2', b)),
+        }
+        for &s in &sc.cands {
             let e = s + 4;
             if s == 0
                 || !matches!(b[s - 1], b' ' | b'-')
@@ -1061,11 +1070,18 @@ impl Patterns {
     /// year; the year runs on over letters, spaces and hyphens only. The
     /// pattern runs on the zones around such years (merged when they overlap).
     #[inline(never)]
-    fn spoken_dates(&self, doc: &Doc<'_>, zones: &mut Vec<(usize, usize)>, v: &mut Vec<DateHit>) {
+    fn spoken_dates(
+        &self,
+        doc: &Doc<'_>,
+        zones: &mut Vec<(usize, usize)>,
+        cands: &mut Vec<usize>,
+        v: &mut Vec<DateHit>,
+    ) {
         let lower = doc.lower.as_str();
         let lb = lower.as_bytes();
         zones.clear();
-        for q in year_word_starts(lb) {
+        year_word_starts(lb, cands);
+        for &q in cands.iter() {
             let Some(pre) = lb[..q].strip_suffix(b" ") else {
                 continue;
             };
@@ -1215,28 +1231,41 @@ fn has_month_abbrev(lb: &[u8]) -> bool {
     })
 }
 
-/// Where "nineteen", "twenty" or "two thousand" start in the lower-cased
-/// text, in order.
-fn year_word_starts(lb: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    static FINDERS: std::sync::OnceLock<[memchr::memmem::Finder<'static>; 3]> =
-        std::sync::OnceLock::new();
-    let [a, b, c] = FINDERS.get_or_init(|| {
-        [
-            memchr::memmem::Finder::new("nineteen"),
-            memchr::memmem::Finder::new("twenty"),
-            memchr::memmem::Finder::new("two thousand"),
-        ]
-    });
-    let mut its = [a.find_iter(lb), b.find_iter(lb), c.find_iter(lb)];
-    let mut next: [Option<usize>; 3] = [its[0].next(), its[1].next(), its[2].next()];
-    std::iter::from_fn(move || {
-        let k = (0..3)
-            .filter(|&k| next[k].is_some())
-            .min_by_key(|&k| next[k])?;
-        let q = next[k];
-        next[k] = its[k].next();
-        q
+type Searcher = std::sync::OnceLock<Option<aho_corasick::packed::Searcher>>;
+
+static YEAR_STARTS: Searcher = std::sync::OnceLock::new();
+static YEAR_WORDS: Searcher = std::sync::OnceLock::new();
+
+/// A SIMD (Teddy) searcher for a few literals, built once; `None` where the
+/// CPU has no such search.
+fn literal_searcher(
+    cell: &'static Searcher,
+    pats: &[&str],
+) -> Option<&'static aho_corasick::packed::Searcher> {
+    cell.get_or_init(|| {
+        let mut b = aho_corasick::packed::Config::new().builder();
+        for p in pats {
+            b.add(p);
+        }
+        b.build()
     })
+    .as_ref()
+}
+
+/// Where "nineteen", "twenty" or "two thousand" start in the lower-cased
+/// text (leftmost, not overlapping: an occurrence inside another cannot
+/// follow a space), in order, into `out`.
+fn year_word_starts(lb: &[u8], out: &mut Vec<usize>) {
+    const WORDS: [&str; 3] = ["nineteen", "twenty", "two thousand"];
+    out.clear();
+    if let Some(ac) = literal_searcher(&YEAR_WORDS, &WORDS) {
+        out.extend(ac.find_iter(lb).map(|m| m.start()));
+        return;
+    }
+    for w in WORDS {
+        out.extend(memchr::memmem::find_iter(lb, w));
+    }
+    out.sort_unstable();
 }
 
 /// The match of [`EMAIL`] around the `@` at `at`, given the maximal runs of
