@@ -1868,19 +1868,6 @@ impl<'a> DigitRuns<'a> {
         }
     }
 
-    /// The first digit at or after `pos`.
-    fn next_digit(&mut self) -> Option<usize> {
-        match self.runs {
-            Some(runs) => {
-                while runs.get(self.k).is_some_and(|r| r.1 <= self.pos) {
-                    self.k += 1;
-                }
-                runs.get(self.k).map(|r| r.0.max(self.pos))
-            }
-            None => next_digit(self.b, self.pos),
-        }
-    }
-
     fn digit(&self, i: usize) -> bool {
         self.b.get(i).is_some_and(u8::is_ascii_digit)
     }
@@ -1974,24 +1961,32 @@ impl Iterator for DigitRuns<'_> {
         // Every match holds a digit, and its first digit is at most three
         // bytes after its start ("+ (1"): jump to the next digit, then try
         // the `+` and `(` just before it in order, then the digit itself.
-        let mut d = self.next_digit()?;
         // With the list of runs, skip the matches that surely have fewer
         // than 7 bytes (the detectors look at no shorter ones): a run that
         // the match cannot continue after, with at most 3 digits or no `+`
         // or `(` in the three bytes before it.
-        if let Some(runs) = self.runs {
-            loop {
-                let re = runs[self.k].1;
-                let from = d.saturating_sub(3).max(self.pos);
-                let short = re - d <= 3
-                    || (re - d < 7 && !b[from..d].iter().any(|&c| c == b'+' || c == b'('));
-                if !short || self.continues(re) {
-                    break;
+        let d = match self.runs {
+            Some(runs) => loop {
+                let &(rs, re) = runs.get(self.k)?;
+                if re <= self.pos {
+                    self.k += 1;
+                    continue;
+                }
+                let d = rs.max(self.pos);
+                if re - d >= 7 || self.continues(re) {
+                    break d;
+                }
+                if re - d > 3 {
+                    let from = d.saturating_sub(3).max(self.pos);
+                    if b[from..d].iter().any(|&c| c == b'+' || c == b'(') {
+                        break d;
+                    }
                 }
                 self.pos = re;
-                d = self.next_digit()?;
-            }
-        }
+                self.k += 1;
+            },
+            None => next_digit(b, self.pos)?,
+        };
         let mut p = d.saturating_sub(3).max(self.pos);
         while p < d {
             if matches!(b[p], b'+' | b'(') {
