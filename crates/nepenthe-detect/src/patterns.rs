@@ -490,7 +490,6 @@ impl Patterns {
 
     /// E-mail addresses, searched only around each `@`: a match holds one
     /// `@` and, around it, only the characters of its local part and domain.
-    #[inline(never)]
     fn emails(&self, text: &str, out: &mut Vec<Cand>) {
         let b = text.as_bytes();
         let local =
@@ -523,7 +522,6 @@ impl Patterns {
         }
     }
 
-    #[inline(never)]
     fn ips(&self, doc: &Doc<'_>, runs: &[(usize, usize)], out: &mut Vec<Cand>) {
         let text = doc.text;
         let b = text.as_bytes();
@@ -570,7 +568,6 @@ impl Patterns {
         self.ipv6s(doc, out);
     }
 
-    #[inline(never)]
     fn ipv6s(&self, doc: &Doc<'_>, out: &mut Vec<Cand>) {
         let text = doc.text;
         let b = text.as_bytes();
@@ -653,7 +650,6 @@ impl Patterns {
         code(&text.as_bytes()[p..end]).map(|e| (p, p + e))
     }
 
-    #[inline(never)]
     fn ibans(&self, doc: &Doc<'_>, gates: &[usize], out: &mut Vec<Cand>) {
         let text = doc.text;
         for &g in gates {
@@ -696,7 +692,6 @@ impl Patterns {
         }
     }
 
-    #[inline(never)]
     fn numbers(&self, doc: &Doc<'_>, runs: &[(usize, usize)], out: &mut Vec<Cand>) {
         let text = doc.text;
         let b = text.as_bytes();
@@ -775,7 +770,6 @@ impl Patterns {
     }
 
     /// Decides what a run of digits is, if anything: a card, an SSN or a phone number.
-    #[inline(never)]
     fn classify_number(&self, doc: &Doc<'_>, s: usize, e: usize, ngroups: usize) -> Option<Cand> {
         let text = doc.text;
         let span = &text[s..e];
@@ -882,7 +876,6 @@ impl Patterns {
         None
     }
 
-    #[inline(never)]
     fn ninos(&self, doc: &Doc<'_>, gates: &[usize], out: &mut Vec<Cand>) {
         let text = doc.text;
         for &g in gates {
@@ -928,7 +921,6 @@ impl Patterns {
     /// either side, so `\b` at their edges is judged as in the whole text).
     /// Such a run has a digit, one of `/ . -` and a digit: the runs are found
     /// from their separators.
-    #[inline(never)]
     fn numeric_dates(
         &self,
         text: &str,
@@ -1000,7 +992,6 @@ impl Patterns {
     /// where a month's first three letters appear. The pattern runs on the
     /// zones around such years (overlapping zones merged, so a match found in
     /// a zone is the one found in the whole text).
-    #[inline(never)]
     fn text_dates(&self, doc: &Doc<'_>, sc: &mut Scratch, v: &mut Vec<DateHit>) {
         let text = doc.text;
         let b = text.as_bytes();
@@ -1069,7 +1060,6 @@ impl Patterns {
     /// thousand", and starts at most [`SPOKEN_DATE_REACH`] bytes before that
     /// year; the year runs on over letters, spaces and hyphens only. The
     /// pattern runs on the zones around such years (merged when they overlap).
-    #[inline(never)]
     fn spoken_dates(
         &self,
         doc: &Doc<'_>,
@@ -1654,7 +1644,6 @@ fn dobs(
 impl Patterns {
     /// Street matches, searched only in windows around street words (the full
     /// pattern has no literal to look for and would scan every byte).
-    #[inline(never)]
     fn streets(&self, text: &str, runs: &[(usize, usize)]) -> Vec<(usize, usize)> {
         let b = text.as_bytes();
         let mut found: Vec<(usize, usize)> = Vec::new();
@@ -1685,7 +1674,6 @@ impl Patterns {
         found
     }
 
-    #[inline(never)]
     fn addresses(
         &self,
         doc: &Doc<'_>,
@@ -1955,7 +1943,6 @@ impl<'a> DigitRuns<'a> {
 impl Iterator for DigitRuns<'_> {
     type Item = (usize, usize);
 
-    #[inline(never)]
     fn next(&mut self) -> Option<(usize, usize)> {
         let b = self.b;
         // Every match holds a digit, and its first digit is at most three
@@ -2158,7 +2145,6 @@ fn is_street_word(w: &[u8]) -> bool {
 }
 
 /// The maximal runs of ASCII digits in `b`, into `out`.
-#[inline(never)]
 fn digit_runs(b: &[u8], out: &mut Vec<(usize, usize)>) {
     out.clear();
     let mut i = 0;
@@ -2250,7 +2236,6 @@ fn runs_of_digits(text: &str, keep: fn(&[u8]) -> bool) -> Vec<(usize, &str)> {
 /// The starts of the matches of [`CAPS_GATE`], found from the runs of digits
 /// (`runs`, as [`digit_runs`] finds them): a gate's digit starts a run, and
 /// the gate is at most four bytes before it.
-#[inline(never)]
 fn caps_gates(b: &[u8], runs: &[(usize, usize)], v: &mut Vec<usize>) {
     let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
     v.clear();
