@@ -1663,10 +1663,18 @@ impl Patterns {
             while we < b.len() && b[we].is_ascii_alphanumeric() {
                 we += 1;
             }
+            // Matches do not overlap: once one holds the word (or starts
+            // after it), no later one can.
             for m in self.street.find_iter(&text[ws..we]) {
                 let (s, e) = (ws + m.start(), ws + m.end());
-                if s <= w.0 && w.1 <= e && !found.contains(&(s, e)) {
-                    found.push((s, e));
+                if s > w.0 {
+                    break;
+                }
+                if w.1 <= e {
+                    if !found.contains(&(s, e)) {
+                        found.push((s, e));
+                    }
+                    break;
                 }
             }
         }
