@@ -153,6 +153,9 @@ struct WordSet {
     /// The distinct first bytes when there are at most three (then the
     /// windows are searched for them with `memchr`), else empty.
     firsts: Vec<u8>,
+    /// Bit `c1 * 256 + c2`: some word starts with the bytes `c1 c2` (or is
+    /// the one byte `c1`): one test rejects most positions.
+    pairs: Box<[u64; 1024]>,
 }
 
 impl WordSet {
@@ -180,6 +183,15 @@ impl WordSet {
                 }
             }
         }
+        let mut pairs = Box::new([0u64; 1024]);
+        for (c1, &f1) in first.iter().enumerate() {
+            for (c2, &s2) in second.iter().enumerate() {
+                if f1 & s2 != 0 {
+                    let key = c1 << 8 | c2;
+                    pairs[key >> 6] |= 1 << (key & 63);
+                }
+            }
+        }
         let mut firsts: Vec<u8> = (0..=255u8)
             .filter(|&c| first[usize::from(c)] != 0)
             .collect();
@@ -192,6 +204,7 @@ impl WordSet {
             second,
             short,
             firsts,
+            pairs,
         }
     }
 
@@ -228,6 +241,13 @@ impl WordSet {
         found
     }
 
+    /// May a word start at `hay[i]`, `i + 1 < hay.len()`?
+    #[inline]
+    fn pair(&self, hay: &[u8], i: usize) -> bool {
+        let key = usize::from(hay[i]) << 8 | usize::from(hay[i + 1]);
+        self.pairs[key >> 6] >> (key & 63) & 1 != 0
+    }
+
     /// The words that may start at `hay[i]`, judged by its first two bytes.
     #[inline]
     fn candidates(&self, hay: &[u8], i: usize) -> u32 {
@@ -252,6 +272,9 @@ impl WordSet {
             return (found != 0).then(|| self.words[found.trailing_zeros() as usize]);
         }
         for i in 0..hay.len() {
+            if i + 1 < hay.len() && !self.pair(hay, i) {
+                continue;
+            }
             let mut m = self.candidates(hay, i) & !found;
             while m != 0 {
                 let k = m.trailing_zeros() as usize;
@@ -280,6 +303,9 @@ impl WordSet {
             return None;
         }
         for i in (0..hay.len()).rev() {
+            if i + 1 < hay.len() && !self.pair(hay, i) {
+                continue;
+            }
             let mut m = self.candidates(hay, i);
             let mut best = None;
             while m != 0 {
