@@ -2806,8 +2806,9 @@ mod tests {
             while !lower.is_char_boundary(at) {
                 at -= 1;
             }
-            for words in word_lists() {
-                let set = WordSet::new(words);
+            static SETS: OnceLock<Vec<WordSet>> = OnceLock::new();
+            let sets = SETS.get_or_init(|| word_lists().into_iter().map(WordSet::new).collect());
+            for (words, set) in word_lists().into_iter().zip(sets) {
                 prop_assert_eq!(set.before(&lower, at, window), ctx_before(&lower, at, window, words));
                 prop_assert_eq!(set.after(&lower, at, window), ctx_after(&lower, at, window, words));
                 prop_assert_eq!(
