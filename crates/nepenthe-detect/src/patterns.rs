@@ -153,6 +153,9 @@ struct WordSet {
     /// The distinct first bytes when there are at most three (then the
     /// windows are searched for them with `memchr`), else empty.
     firsts: Vec<u8>,
+    /// Bit `c1 * 256 + c2`: some word starts with the bytes `c1 c2` (or is
+    /// the one byte `c1`): one test rejects most positions.
+    pairs: Box<[u64; 1024]>,
 }
 
 impl WordSet {
@@ -180,6 +183,15 @@ impl WordSet {
                 }
             }
         }
+        let mut pairs = Box::new([0u64; 1024]);
+        for (c1, &f1) in first.iter().enumerate() {
+            for (c2, &s2) in second.iter().enumerate() {
+                if f1 & s2 != 0 {
+                    let key = c1 << 8 | c2;
+                    pairs[key >> 6] |= 1 << (key & 63);
+                }
+            }
+        }
         let mut firsts: Vec<u8> = (0..=255u8)
             .filter(|&c| first[usize::from(c)] != 0)
             .collect();
@@ -192,6 +204,7 @@ impl WordSet {
             second,
             short,
             firsts,
+            pairs,
         }
     }
 
@@ -205,6 +218,15 @@ impl WordSet {
         }
     }
 
+    /// Does `words[k]` start at `hay[i]`, given that its first two bytes do
+    /// (a byte loop: most candidates differ at the third byte, and a slice
+    /// comparison would call `memcmp`).
+    #[inline]
+    fn word_at(&self, hay: &[u8], i: usize, k: usize) -> bool {
+        let w = self.words[k].as_bytes();
+        hay.len() - i >= w.len() && w.iter().zip(&hay[i..]).skip(2).all(|(a, b)| a == b)
+    }
+
     /// The words starting at `hay[i]`, as bits.
     fn at(&self, hay: &[u8], i: usize) -> u32 {
         let mut m = self.candidates(hay, i);
@@ -212,11 +234,18 @@ impl WordSet {
         while m != 0 {
             let k = m.trailing_zeros() as usize;
             m &= m - 1;
-            if hay[i..].starts_with(self.words[k].as_bytes()) {
+            if self.word_at(hay, i, k) {
                 found |= 1 << k;
             }
         }
         found
+    }
+
+    /// May a word start at `hay[i]`, `i + 1 < hay.len()`?
+    #[inline]
+    fn pair(&self, hay: &[u8], i: usize) -> bool {
+        let key = usize::from(hay[i]) << 8 | usize::from(hay[i + 1]);
+        self.pairs[key >> 6] >> (key & 63) & 1 != 0
     }
 
     /// The words that may start at `hay[i]`, judged by its first two bytes.
@@ -243,11 +272,14 @@ impl WordSet {
             return (found != 0).then(|| self.words[found.trailing_zeros() as usize]);
         }
         for i in 0..hay.len() {
+            if i + 1 < hay.len() && !self.pair(hay, i) {
+                continue;
+            }
             let mut m = self.candidates(hay, i) & !found;
             while m != 0 {
                 let k = m.trailing_zeros() as usize;
                 m &= m - 1;
-                if hay[i..].starts_with(self.words[k].as_bytes()) {
+                if self.word_at(hay, i, k) {
                     found |= 1 << k;
                 }
             }
@@ -271,12 +303,15 @@ impl WordSet {
             return None;
         }
         for i in (0..hay.len()).rev() {
+            if i + 1 < hay.len() && !self.pair(hay, i) {
+                continue;
+            }
             let mut m = self.candidates(hay, i);
             let mut best = None;
             while m != 0 {
                 let k = m.trailing_zeros() as usize;
                 m &= m - 1;
-                if hay[i..].starts_with(self.words[k].as_bytes()) {
+                if self.word_at(hay, i, k) {
                     best = Some(k);
                 }
             }
@@ -359,6 +394,8 @@ struct Scratch {
     wins: Vec<(usize, usize)>,
     /// Zones `(start, end)` where a date pattern may match.
     zones: Vec<(usize, usize)>,
+    /// Candidate positions (years).
+    cands: Vec<usize>,
 }
 
 /// Runs `f` with this thread's scratch buffers (fresh ones if they are in use).
@@ -479,7 +516,6 @@ impl Patterns {
 
     /// E-mail addresses, searched only around each `@`: a match holds one
     /// `@` and, around it, only the characters of its local part and domain.
-    #[inline(never)]
     fn emails(&self, text: &str, out: &mut Vec<Cand>) {
         let b = text.as_bytes();
         let local =
@@ -512,7 +548,6 @@ impl Patterns {
         }
     }
 
-    #[inline(never)]
     fn ips(&self, doc: &Doc<'_>, runs: &[(usize, usize)], out: &mut Vec<Cand>) {
         let text = doc.text;
         let b = text.as_bytes();
@@ -559,7 +594,6 @@ impl Patterns {
         self.ipv6s(doc, out);
     }
 
-    #[inline(never)]
     fn ipv6s(&self, doc: &Doc<'_>, out: &mut Vec<Cand>) {
         let text = doc.text;
         let b = text.as_bytes();
@@ -642,7 +676,6 @@ impl Patterns {
         code(&text.as_bytes()[p..end]).map(|e| (p, p + e))
     }
 
-    #[inline(never)]
     fn ibans(&self, doc: &Doc<'_>, gates: &[usize], out: &mut Vec<Cand>) {
         let text = doc.text;
         for &g in gates {
@@ -685,7 +718,6 @@ impl Patterns {
         }
     }
 
-    #[inline(never)]
     fn numbers(&self, doc: &Doc<'_>, runs: &[(usize, usize)], out: &mut Vec<Cand>) {
         let text = doc.text;
         let b = text.as_bytes();
@@ -764,7 +796,6 @@ impl Patterns {
     }
 
     /// Decides what a run of digits is, if anything: a card, an SSN or a phone number.
-    #[inline(never)]
     fn classify_number(&self, doc: &Doc<'_>, s: usize, e: usize, ngroups: usize) -> Option<Cand> {
         let text = doc.text;
         let span = &text[s..e];
@@ -871,7 +902,6 @@ impl Patterns {
         None
     }
 
-    #[inline(never)]
     fn ninos(&self, doc: &Doc<'_>, gates: &[usize], out: &mut Vec<Cand>) {
         let text = doc.text;
         for &g in gates {
@@ -906,7 +936,7 @@ impl Patterns {
         with_scratch(|sc| {
             self.numeric_dates(doc.text, sc, max_birth_year, &mut v);
             self.text_dates(doc, sc, &mut v);
-            self.spoken_dates(doc, &mut sc.zones, &mut v);
+            self.spoken_dates(doc, &mut sc.zones, &mut sc.cands, &mut v);
         });
         v
     }
@@ -917,7 +947,6 @@ impl Patterns {
     /// either side, so `\b` at their edges is judged as in the whole text).
     /// Such a run has a digit, one of `/ . -` and a digit: the runs are found
     /// from their separators.
-    #[inline(never)]
     fn numeric_dates(
         &self,
         text: &str,
@@ -989,13 +1018,19 @@ impl Patterns {
     /// where a month's first three letters appear. The pattern runs on the
     /// zones around such years (overlapping zones merged, so a match found in
     /// a zone is the one found in the whole text).
-    #[inline(never)]
     fn text_dates(&self, doc: &Doc<'_>, sc: &mut Scratch, v: &mut Vec<DateHit>) {
         let text = doc.text;
         let b = text.as_bytes();
         let lb = doc.lower.as_bytes();
         sc.zones.clear();
-        for s in memchr::memchr2_iter(b'1', b'2', b) {
+        // The years start after " 19", " 20", "-19" or "-20" (one SIMD
+        // search; these cannot overlap).
+        sc.cands.clear();
+        match literal_searcher(&YEAR_STARTS, &[" 19", " 20", "-19", "-20"]) {
+            Some(ac) => sc.cands.extend(ac.find_iter(b).map(|m| m.start() + 1)),
+            None => sc.cands.extend(memchr::memchr2_iter(b'1', b'2', b)),
+        }
+        for &s in &sc.cands {
             let e = s + 4;
             if s == 0
                 || !matches!(b[s - 1], b' ' | b'-')
@@ -1051,12 +1086,18 @@ impl Patterns {
     /// thousand", and starts at most [`SPOKEN_DATE_REACH`] bytes before that
     /// year; the year runs on over letters, spaces and hyphens only. The
     /// pattern runs on the zones around such years (merged when they overlap).
-    #[inline(never)]
-    fn spoken_dates(&self, doc: &Doc<'_>, zones: &mut Vec<(usize, usize)>, v: &mut Vec<DateHit>) {
+    fn spoken_dates(
+        &self,
+        doc: &Doc<'_>,
+        zones: &mut Vec<(usize, usize)>,
+        cands: &mut Vec<usize>,
+        v: &mut Vec<DateHit>,
+    ) {
         let lower = doc.lower.as_str();
         let lb = lower.as_bytes();
         zones.clear();
-        for q in year_word_starts(lb) {
+        year_word_starts(lb, cands);
+        for &q in cands.iter() {
             let Some(pre) = lb[..q].strip_suffix(b" ") else {
                 continue;
             };
@@ -1206,28 +1247,41 @@ fn has_month_abbrev(lb: &[u8]) -> bool {
     })
 }
 
-/// Where "nineteen", "twenty" or "two thousand" start in the lower-cased
-/// text, in order.
-fn year_word_starts(lb: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    static FINDERS: std::sync::OnceLock<[memchr::memmem::Finder<'static>; 3]> =
-        std::sync::OnceLock::new();
-    let [a, b, c] = FINDERS.get_or_init(|| {
-        [
-            memchr::memmem::Finder::new("nineteen"),
-            memchr::memmem::Finder::new("twenty"),
-            memchr::memmem::Finder::new("two thousand"),
-        ]
-    });
-    let mut its = [a.find_iter(lb), b.find_iter(lb), c.find_iter(lb)];
-    let mut next: [Option<usize>; 3] = [its[0].next(), its[1].next(), its[2].next()];
-    std::iter::from_fn(move || {
-        let k = (0..3)
-            .filter(|&k| next[k].is_some())
-            .min_by_key(|&k| next[k])?;
-        let q = next[k];
-        next[k] = its[k].next();
-        q
+type Searcher = std::sync::OnceLock<Option<aho_corasick::packed::Searcher>>;
+
+static YEAR_STARTS: Searcher = std::sync::OnceLock::new();
+static YEAR_WORDS: Searcher = std::sync::OnceLock::new();
+
+/// A SIMD (Teddy) searcher for a few literals, built once; `None` where the
+/// CPU has no such search.
+fn literal_searcher(
+    cell: &'static Searcher,
+    pats: &[&str],
+) -> Option<&'static aho_corasick::packed::Searcher> {
+    cell.get_or_init(|| {
+        let mut b = aho_corasick::packed::Config::new().builder();
+        for p in pats {
+            b.add(p);
+        }
+        b.build()
     })
+    .as_ref()
+}
+
+/// Where "nineteen", "twenty" or "two thousand" start in the lower-cased
+/// text (leftmost, not overlapping: an occurrence inside another cannot
+/// follow a space), in order, into `out`.
+fn year_word_starts(lb: &[u8], out: &mut Vec<usize>) {
+    const WORDS: [&str; 3] = ["nineteen", "twenty", "two thousand"];
+    out.clear();
+    if let Some(ac) = literal_searcher(&YEAR_WORDS, &WORDS) {
+        out.extend(ac.find_iter(lb).map(|m| m.start()));
+        return;
+    }
+    for w in WORDS {
+        out.extend(memchr::memmem::find_iter(lb, w));
+    }
+    out.sort_unstable();
 }
 
 /// The match of [`EMAIL`] around the `@` at `at`, given the maximal runs of
@@ -1517,9 +1571,23 @@ impl NumDate {
 
     /// The leftmost match starting in `at..end`: `(start, end)`.
     fn find(self, b: &[u8], at: usize, end: usize) -> Option<(usize, usize)> {
-        (at..end.min(b.len()))
-            .filter(|&s| b[s].is_ascii_digit())
-            .find_map(|s| self.match_at(b, s).map(|e| (s, e)))
+        // Only the first digit of a run of digits can have `\b` before it.
+        let end = end.min(b.len());
+        let mut s = at;
+        while s < end {
+            if !b[s].is_ascii_digit() {
+                s += 1;
+                continue;
+            }
+            if let Some(e) = self.match_at(b, s) {
+                return Some((s, e));
+            }
+            s += 1;
+            while s < end && b[s].is_ascii_digit() {
+                s += 1;
+            }
+        }
+        None
     }
 }
 
@@ -1602,7 +1670,6 @@ fn dobs(
 impl Patterns {
     /// Street matches, searched only in windows around street words (the full
     /// pattern has no literal to look for and would scan every byte).
-    #[inline(never)]
     fn streets(&self, text: &str, runs: &[(usize, usize)]) -> Vec<(usize, usize)> {
         let b = text.as_bytes();
         let mut found: Vec<(usize, usize)> = Vec::new();
@@ -1622,10 +1689,18 @@ impl Patterns {
             while we < b.len() && b[we].is_ascii_alphanumeric() {
                 we += 1;
             }
+            // Matches do not overlap: once one holds the word (or starts
+            // after it), no later one can.
             for m in self.street.find_iter(&text[ws..we]) {
                 let (s, e) = (ws + m.start(), ws + m.end());
-                if s <= w.0 && w.1 <= e && !found.contains(&(s, e)) {
-                    found.push((s, e));
+                if s > w.0 {
+                    break;
+                }
+                if w.1 <= e {
+                    if !found.contains(&(s, e)) {
+                        found.push((s, e));
+                    }
+                    break;
                 }
             }
         }
@@ -1633,7 +1708,6 @@ impl Patterns {
         found
     }
 
-    #[inline(never)]
     fn addresses(
         &self,
         doc: &Doc<'_>,
@@ -1816,19 +1890,6 @@ impl<'a> DigitRuns<'a> {
         }
     }
 
-    /// The first digit at or after `pos`.
-    fn next_digit(&mut self) -> Option<usize> {
-        match self.runs {
-            Some(runs) => {
-                while runs.get(self.k).is_some_and(|r| r.1 <= self.pos) {
-                    self.k += 1;
-                }
-                runs.get(self.k).map(|r| r.0.max(self.pos))
-            }
-            None => next_digit(self.b, self.pos),
-        }
-    }
-
     fn digit(&self, i: usize) -> bool {
         self.b.get(i).is_some_and(u8::is_ascii_digit)
     }
@@ -1916,30 +1977,37 @@ impl<'a> DigitRuns<'a> {
 impl Iterator for DigitRuns<'_> {
     type Item = (usize, usize);
 
-    #[inline(never)]
     fn next(&mut self) -> Option<(usize, usize)> {
         let b = self.b;
         // Every match holds a digit, and its first digit is at most three
         // bytes after its start ("+ (1"): jump to the next digit, then try
         // the `+` and `(` just before it in order, then the digit itself.
-        let mut d = self.next_digit()?;
         // With the list of runs, skip the matches that surely have fewer
         // than 7 bytes (the detectors look at no shorter ones): a run that
         // the match cannot continue after, with at most 3 digits or no `+`
         // or `(` in the three bytes before it.
-        if let Some(runs) = self.runs {
-            loop {
-                let re = runs[self.k].1;
-                let from = d.saturating_sub(3).max(self.pos);
-                let short = re - d <= 3
-                    || (re - d < 7 && !b[from..d].iter().any(|&c| c == b'+' || c == b'('));
-                if !short || self.continues(re) {
-                    break;
+        let d = match self.runs {
+            Some(runs) => loop {
+                let &(rs, re) = runs.get(self.k)?;
+                if re <= self.pos {
+                    self.k += 1;
+                    continue;
+                }
+                let d = rs.max(self.pos);
+                if re - d >= 7 || self.continues(re) {
+                    break d;
+                }
+                if re - d > 3 {
+                    let from = d.saturating_sub(3).max(self.pos);
+                    if b[from..d].iter().any(|&c| c == b'+' || c == b'(') {
+                        break d;
+                    }
                 }
                 self.pos = re;
-                d = self.next_digit()?;
-            }
-        }
+                self.k += 1;
+            },
+            None => next_digit(b, self.pos)?,
+        };
         let mut p = d.saturating_sub(3).max(self.pos);
         while p < d {
             if matches!(b[p], b'+' | b'(') {
@@ -2111,7 +2179,6 @@ fn is_street_word(w: &[u8]) -> bool {
 }
 
 /// The maximal runs of ASCII digits in `b`, into `out`.
-#[inline(never)]
 fn digit_runs(b: &[u8], out: &mut Vec<(usize, usize)>) {
     out.clear();
     let mut i = 0;
@@ -2203,7 +2270,6 @@ fn runs_of_digits(text: &str, keep: fn(&[u8]) -> bool) -> Vec<(usize, &str)> {
 /// The starts of the matches of [`CAPS_GATE`], found from the runs of digits
 /// (`runs`, as [`digit_runs`] finds them): a gate's digit starts a run, and
 /// the gate is at most four bytes before it.
-#[inline(never)]
 fn caps_gates(b: &[u8], runs: &[(usize, usize)], v: &mut Vec<usize>) {
     let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
     v.clear();
@@ -2740,8 +2806,9 @@ mod tests {
             while !lower.is_char_boundary(at) {
                 at -= 1;
             }
-            for words in word_lists() {
-                let set = WordSet::new(words);
+            static SETS: OnceLock<Vec<WordSet>> = OnceLock::new();
+            let sets = SETS.get_or_init(|| word_lists().into_iter().map(WordSet::new).collect());
+            for (words, set) in word_lists().into_iter().zip(sets) {
                 prop_assert_eq!(set.before(&lower, at, window), ctx_before(&lower, at, window, words));
                 prop_assert_eq!(set.after(&lower, at, window), ctx_after(&lower, at, window, words));
                 prop_assert_eq!(
