@@ -131,6 +131,20 @@ fn fold_chars(s: &str) -> impl Iterator<Item = char> + '_ {
         .flat_map(char::to_lowercase)
 }
 
+/// ASCII letters and digits lower-cased; 0 for every other byte.
+static ASCII_FOLD: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
+
 fn fold_into(s: &str, out: &mut Vec<u8>) {
     out.clear();
     if s.is_ascii() {
@@ -138,8 +152,9 @@ fn fold_into(s: &str, out: &mut Vec<u8>) {
         out.resize(s.len(), 0);
         let mut n = 0;
         for &b in s.as_bytes() {
-            out[n] = b.to_ascii_lowercase();
-            n += usize::from(b.is_ascii_alphanumeric());
+            let f = ASCII_FOLD[b as usize];
+            out[n] = f;
+            n += usize::from(f != 0);
         }
         out.truncate(n);
     } else {
@@ -387,19 +402,15 @@ impl Hits {
 struct Chains<'a> {
     hay: &'a [u8],
     pats: &'a Patterns,
-    head: [u16; 256],
     next: &'a [u16],
     prefix: &'a [(u64, u64)],
 }
 
 impl Chains<'_> {
+    /// Compares the text at `i` with chain `h` (not 0).
     #[inline(always)]
-    fn try_at(&self, i: usize, hits: &mut Hits) {
+    fn run(&self, mut h: u16, i: usize, hits: &mut Hits) {
         let hay = self.hay;
-        let mut h = self.head[hay[i] as usize];
-        if h == 0 {
-            return;
-        }
         let (w, _) = word8(&hay[i..]);
         while h != 0 {
             let k = (h - 1) as usize;
@@ -452,10 +463,14 @@ fn search(doc: &Doc<'_>, toks: &[Tok], pats: &Patterns, out: &mut Vec<Cand>) {
         next[k] = head[b as usize];
         head[b as usize] = k as u16 + 1;
     }
+    // The chains of the patterns that start with an ASCII letter or digit.
+    let mut alnum_head = head;
+    for &b in &other_firsts[..n_other] {
+        alnum_head[b as usize] = 0;
+    }
     let chains = Chains {
         hay,
         pats,
-        head,
         next,
         prefix,
     };
@@ -470,25 +485,29 @@ fn search(doc: &Doc<'_>, toks: &[Tok], pats: &Patterns, out: &mut Vec<Cand>) {
     // before is a letter or digit, and `word_bounded` would refuse the match.
     if alnum_first {
         for t in toks {
-            let b = hay[t.bs];
-            if b.is_ascii_alphanumeric() {
-                chains.try_at(t.bs, &mut hits);
+            let h = alnum_head[hay[t.bs] as usize];
+            if h != 0 {
+                chains.run(h, t.bs, &mut hits);
             }
         }
         for p in memchr::memchr3_iter(b'-', b'\'', 0xE2, hay) {
             // ’ is E2 80 99 in UTF-8.
             let i = if hay[p] == 0xE2 { p + 3 } else { p + 1 };
-            if i < hay.len() && hay[i].is_ascii_alphanumeric() {
-                chains.try_at(i, &mut hits);
+            if let Some(&b) = hay.get(i) {
+                let h = alnum_head[b as usize];
+                if h != 0 {
+                    chains.run(h, i, &mut hits);
+                }
             }
         }
     }
     // Values starting with anything else ("+44 ...", "(020) ...", "ó ..."):
     // every occurrence of that byte not right after an ASCII letter or digit.
     for &b in &other_firsts[..n_other] {
+        let h = head[b as usize];
         for i in memchr::memchr_iter(b, hay) {
             if i == 0 || !hay[i - 1].is_ascii_alphanumeric() {
-                chains.try_at(i, &mut hits);
+                chains.run(h, i, &mut hits);
             }
         }
     }
