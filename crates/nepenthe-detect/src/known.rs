@@ -317,10 +317,15 @@ pub(crate) fn matches(
             // Dates are matched by value below, in any written form.
             EntityType::DateOfBirth => {}
             EntityType::Person => {
+                let mut parts = 0;
                 for part in v.split_whitespace() {
                     pats.add(part, t, "known contact: name");
+                    parts += 1;
                 }
-                pats.add(v, t, "known contact: name");
+                // A single part is `v` trimmed: added already.
+                if parts != 1 {
+                    pats.add(v, t, "known contact: name");
+                }
             }
             _ => pats.add(v, t, "known contact value"),
         }
@@ -342,7 +347,7 @@ pub(crate) fn matches(
                 .filter(|(k, _)| k.to_ascii_lowercase().contains("birth"))
                 .flat_map(|(_, v)| v),
         )
-        .filter_map(|s| patterns::parse_iso_date(s));
+        .filter_map(|s| iso_date(s));
     let mut known: Vec<(u32, u32, u32)> = Vec::new();
     known.extend(dobs);
     if !known.is_empty() {
@@ -360,6 +365,26 @@ pub(crate) fn matches(
             }
         }
     }
+}
+
+/// [`patterns::parse_iso_date`], without its allocation for the plain
+/// `YYYY-MM-DD` form (where its day-first reading never applies: the year
+/// would be two digits).
+fn iso_date(s: &str) -> Option<(u32, u32, u32)> {
+    let b = s.as_bytes();
+    let plain = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !plain {
+        return patterns::parse_iso_date(s);
+    }
+    let num =
+        |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
+    let (y, m, d) = (num(0..4), num(5..7), num(8..10));
+    (y > 1000 && crate::validate::date(y, m, d)).then_some((y, m, d))
 }
 
 /// Up to this many patterns and hits live on the stack.
@@ -1292,6 +1317,31 @@ mod tests {
             mark(&text, &c, &mut mine);
             reference::mark(&text, &c, &mut spans);
             assert_eq!(key(&mine), key(&spans), "round {round}: {text:?} {c:?}");
+        }
+    }
+
+    #[test]
+    fn iso_dates_as_the_patterns_module_reads_them() {
+        for s in [
+            "1942-08-15",
+            "2001-02-29",
+            "2000-02-29",
+            "1899-12-31",
+            "0999-01-01",
+            "1980-13-01",
+            "1980-00-10",
+            "1980-1-2",
+            "15-08-1942",
+            "15/08/1942",
+            " 1942-08-15",
+            "1942-08-15T00:00",
+            "1942-08-1x",
+            "",
+            "2024-04-31",
+            "2099-12-31",
+            "2100-01-01",
+        ] {
+            assert_eq!(iso_date(s), patterns::parse_iso_date(s), "{s:?}");
         }
     }
 
