@@ -13,6 +13,7 @@ use crate::contact::KnownContact;
 use crate::names::Tok;
 use crate::patterns::{self, DateHit};
 use crate::{word_bounded, Cand, Doc, EntityType};
+use std::cell::RefCell;
 
 /// Calls `f` on the contact's values in [`KnownContact::values`] order until
 /// it returns true, without the cost of that iterator when there are no
@@ -91,7 +92,7 @@ fn ascii_key_eq(a: &[u8], b: &[u8]) -> bool {
         }
         match (a.get(i), b.get(j)) {
             (Some(x), Some(y)) => {
-                if x.to_ascii_lowercase() != y.to_ascii_lowercase() {
+                if !x.eq_ignore_ascii_case(y) {
                     return false;
                 }
             }
@@ -281,18 +282,63 @@ pub(crate) fn matches(
     dates: &[DateHit],
     out: &mut Vec<Cand>,
 ) {
-    let mut pats = Patterns {
-        bytes: Vec::with_capacity(256),
-        items: Vec::with_capacity(16),
+    thread_local! {
+        /// The pattern arena and a scratch string, kept from one document
+        /// to the next.
+        static ARENA: RefCell<(Patterns, String)> = RefCell::default();
+    }
+    ARENA.with(|arena| {
+        let (pats, scratch) = &mut *arena.borrow_mut();
+        pats.bytes.clear();
+        pats.items.clear();
+        add_values(c, pats, scratch);
+        if !pats.items.is_empty() {
+            search(doc, toks, pats, out);
+        }
+    });
+    // Dates of birth: any date in the text equal to a known one.
+    if dates.is_empty() {
+        return;
+    }
+    let mut dobs = c
+        .date_of_birth
+        .iter()
+        .chain(
+            c.custom
+                .iter()
+                .filter(|(k, _)| k.to_ascii_lowercase().contains("birth"))
+                .flat_map(|(_, v)| v),
+        )
+        .filter_map(|s| iso_date(s));
+    // Usually one: the first on the stack, any others in `more`.
+    let Some(first) = dobs.next() else {
+        return;
     };
-    let mut scratch = String::new();
+    let more: Vec<(u32, u32, u32)> = dobs.collect();
+    for (bs, be, ymd) in dates {
+        if ymd.iter().any(|d| *d == first || more.contains(d)) {
+            let mut cand = Cand::new(
+                *bs,
+                *be,
+                EntityType::DateOfBirth,
+                0.98,
+                "known contact: date of birth",
+            );
+            cand.known = true;
+            out.push(cand);
+        }
+    }
+}
+
+/// The contact's search patterns, in `pats`.
+fn add_values(c: &KnownContact, pats: &mut Patterns, scratch: &mut String) {
     for f in &c.first_name {
         for l in &c.last_name {
             scratch.clear();
             scratch.push_str(f);
             scratch.push(' ');
             scratch.push_str(l);
-            pats.add(&scratch, EntityType::Person, "known contact: full name");
+            pats.add(scratch, EntityType::Person, "known contact: full name");
         }
     }
     any_value(c, |t, v| {
@@ -311,7 +357,7 @@ pub(crate) fn matches(
                 if v.as_bytes().contains(&b' ') {
                     scratch.clear();
                     scratch.extend(v.chars().filter(|&ch| ch != ' '));
-                    pats.add(&scratch, t, "known contact: postcode");
+                    pats.add(scratch, t, "known contact: postcode");
                 }
             }
             // Dates are matched by value below, in any written form.
@@ -331,40 +377,6 @@ pub(crate) fn matches(
         }
         false
     });
-    if !pats.items.is_empty() {
-        search(doc, toks, &pats, out);
-    }
-    // Dates of birth: any date in the text equal to a known one.
-    if dates.is_empty() {
-        return;
-    }
-    let dobs = c
-        .date_of_birth
-        .iter()
-        .chain(
-            c.custom
-                .iter()
-                .filter(|(k, _)| k.to_ascii_lowercase().contains("birth"))
-                .flat_map(|(_, v)| v),
-        )
-        .filter_map(|s| iso_date(s));
-    let mut known: Vec<(u32, u32, u32)> = Vec::new();
-    known.extend(dobs);
-    if !known.is_empty() {
-        for (bs, be, ymd) in dates {
-            if ymd.iter().any(|d| known.contains(d)) {
-                let mut cand = Cand::new(
-                    *bs,
-                    *be,
-                    EntityType::DateOfBirth,
-                    0.98,
-                    "known contact: date of birth",
-                );
-                cand.known = true;
-                out.push(cand);
-            }
-        }
-    }
 }
 
 /// [`patterns::parse_iso_date`], without its allocation for the plain
@@ -388,7 +400,7 @@ fn iso_date(s: &str) -> Option<(u32, u32, u32)> {
 }
 
 /// Up to this many patterns and hits live on the stack.
-const STACK: usize = 64;
+const STACK: usize = 32;
 
 /// Occurrences as `pattern << 48 | start` (so that sorting orders them by
 /// pattern, then position), on the stack until there are many.
