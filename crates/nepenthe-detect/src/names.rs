@@ -142,6 +142,7 @@ fn char_at(text: &str, i: usize) -> char {
 /// digits, upper case, digits, non-ASCII bytes); a token made of ASCII letters
 /// and digits and ended by an ordinary byte is read off the masks. Tokens next
 /// to `'`, `-` or non-ASCII characters go through [`token_at`].
+#[inline(never)]
 pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
     let b = text.as_bytes();
     let n = b.len();
@@ -1108,58 +1109,166 @@ fn tail_at(b: &[u8], end: usize) -> u128 {
     u128::from_le_bytes(a)
 }
 
-/// Open-addressing hash table from packed words (see [`pack`]) to flags:
-/// one multiply and usually one probe per look-up. Key 0 marks an empty slot
-/// (no word packs to 0).
+/// Bijective mix of a 64-bit word (odd multipliers and a right xor-shift
+/// are invertible): distinct words give distinct hashes.
+#[inline(always)]
+fn mix(x: u64) -> u64 {
+    let x = x.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let x = x ^ (x >> 29);
+    x.wrapping_mul(0xbf58_476d_1ce4_e5b9)
+}
+
+/// Bits of a table value (gazetteer flags, `G_CUE`, `G_PARTICLE`).
+const VAL_BITS: u32 = 10;
+
+/// Hash table from packed words (see [`pack`]) to flags, eight bytes a slot
+/// so that a probe touches one cache line (usually).
+///
+/// A word's hash `h` is a bijection of the word (the hi half folded in first
+/// for words of more than eight bytes, whose lo half is stored beside the
+/// slot): its top `bits` bits pick the home slot, and the slot keeps the rest
+/// of `h` (the remainder), the value, and one plus the distance from the home
+/// slot. Home slot and remainder give back `h`, so the match is exact, no
+/// fingerprint. Robin Hood insertion keeps distances short and ends a miss at
+/// the first slot closer to its home (or empty: 0) than the probe.
+struct Quot<const BITS: u32> {
+    /// Per slot: remainder (bits `0..64 - bits`), value (next `VAL_BITS`),
+    /// distance + 1 (top `bits - VAL_BITS`).
+    slots: Box<[u64]>,
+    /// For words of more than eight bytes: their lo halves, by slot.
+    lo: Box<[u64]>,
+}
+
+impl<const BITS: u32> Quot<BITS> {
+    fn build(entries: &[(u64, u64, u16)], long: bool) -> Self {
+        let bits = BITS;
+        // At most 3/4 full.
+        assert!(
+            entries.len() <= 3 << (bits - 2),
+            "gazetteer table too small"
+        );
+        let dist_bits = bits - VAL_BITS;
+        // The largest stored distance + 1 stays below the field's maximum, which
+        // a probe reaches only to fail.
+        let max_dist = (1u64 << dist_bits) - 3;
+        let size = (1usize << bits) + max_dist as usize + 2;
+        let rem_bits = 64 - bits;
+        let mut slots = vec![0u64; size];
+        let mut lo = vec![0u64; if long { size } else { 0 }];
+        for &(l, h, v) in entries {
+            assert!(u32::from(v) < 1 << VAL_BITS && v != 0);
+            let (mut e, mut el) = (h & ((1 << rem_bits) - 1) | u64::from(v) << rem_bits, l);
+            let mut s = (h >> rem_bits) as usize;
+            let mut d = 0u64;
+            loop {
+                assert!(d <= max_dist, "gazetteer table too full");
+                let cur = slots[s];
+                let cur_d = cur >> (64 - dist_bits);
+                if cur_d == 0 {
+                    slots[s] = e | (d + 1) << (64 - dist_bits);
+                    if long {
+                        lo[s] = el;
+                    }
+                    break;
+                }
+                if cur_d < d + 1 {
+                    // Robin Hood: the entry nearer its home moves on.
+                    slots[s] = e | (d + 1) << (64 - dist_bits);
+                    e = cur & !(u64::MAX << (64 - dist_bits));
+                    d = cur_d - 1;
+                    if long {
+                        (lo[s], el) = (el, lo[s]);
+                    }
+                }
+                s += 1;
+                d += 1;
+            }
+        }
+        Quot {
+            slots: slots.into_boxed_slice(),
+            lo: lo.into_boxed_slice(),
+        }
+    }
+
+    /// The value stored for hash `h` (with lo half `l` when the table holds
+    /// long words), or 0.
+    #[inline(always)]
+    fn get(&self, h: u64, l: Option<u64>) -> u16 {
+        let rem_bits = 64 - BITS;
+        let dist_shift = 64 - (BITS - VAL_BITS);
+        let key_mask = !(((1u64 << VAL_BITS) - 1) << rem_bits);
+        let mut want = (h & ((1 << rem_bits) - 1)) | 1 << dist_shift;
+        let mut s = (h >> rem_bits) as usize;
+        loop {
+            let Some(&e) = self.slots.get(s) else {
+                return 0;
+            };
+            if e & key_mask == want && l.is_none_or(|l| self.lo.get(s) == Some(&l)) {
+                return ((e >> rem_bits) & ((1 << VAL_BITS) - 1)) as u16;
+            }
+            if e >> dist_shift < want >> dist_shift {
+                return 0;
+            }
+            want = want.wrapping_add(1 << dist_shift);
+            s += 1;
+        }
+    }
+
+    #[cfg(test)]
+    fn bytes(&self) -> usize {
+        8 * (self.slots.len() + self.lo.len())
+    }
+}
+
+/// Packed words (see [`pack`]) to flags: words of up to eight bytes in one
+/// [`Quot`] table, longer ones in another.
 struct Table {
-    keys: Box<[u128]>,
-    vals: Box<[u16]>,
-    shift: u32,
+    /// About 44,000 words of up to eight bytes (1 MiB).
+    short: Quot<17>,
+    /// About 9,200 longer words (256 KiB).
+    long: Quot<14>,
 }
 
 impl Table {
-    fn new(n: usize) -> Self {
-        let bits = (n.max(8) * 2).next_power_of_two().trailing_zeros();
+    fn new(map: &HashMap<u128, u16, BuildHasherDefault<Fx>>) -> Self {
+        let mut short = Vec::new();
+        let mut long = Vec::new();
+        for (&k, &v) in map {
+            let (lo, hi) = (k as u64, (k >> 64) as u64);
+            if hi == 0 {
+                short.push((0, mix(lo), v));
+            } else {
+                long.push((lo, Self::long_hash(lo, hi), v));
+            }
+        }
+        // Deterministic layout whatever the map's order.
+        short.sort_unstable();
+        long.sort_unstable();
         Table {
-            keys: vec![0; 1 << bits].into_boxed_slice(),
-            vals: vec![0; 1 << bits].into_boxed_slice(),
-            shift: 64 - bits,
+            short: Quot::build(&short, false),
+            long: Quot::build(&long, true),
         }
     }
 
-    #[inline]
-    fn slot(&self, k: u128) -> usize {
-        const K: u64 = 0x9e37_79b9_7f4a_7c15;
-        const K2: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let (lo, hi) = (k as u64, (k >> 64) as u64);
-        ((lo ^ hi.wrapping_mul(K2)).wrapping_mul(K) >> self.shift) as usize
+    /// A bijection of `hi` for each `lo`.
+    #[inline(always)]
+    fn long_hash(lo: u64, hi: u64) -> u64 {
+        mix(hi ^ lo.wrapping_mul(0xd6e8_feb8_6659_fd93).rotate_left(32))
     }
 
-    #[inline]
+    #[inline(always)]
     fn get(&self, k: u128) -> u16 {
-        let mask = self.keys.len() - 1;
-        let mut s = self.slot(k);
-        loop {
-            let e = self.keys[s];
-            if e == k {
-                return self.vals[s];
-            }
-            if e == 0 {
-                return 0;
-            }
-            s = (s + 1) & mask;
+        let (lo, hi) = (k as u64, (k >> 64) as u64);
+        if hi == 0 {
+            self.short.get(mix(lo), None)
+        } else {
+            self.long.get(Self::long_hash(lo, hi), Some(lo))
         }
     }
 
-    fn add(&mut self, k: u128, f: u16) {
-        assert!(k != 0);
-        let mask = self.keys.len() - 1;
-        let mut s = self.slot(k);
-        while self.keys[s] != k && self.keys[s] != 0 {
-            s = (s + 1) & mask;
-        }
-        self.keys[s] = k;
-        self.vals[s] |= f;
+    #[cfg(test)]
+    fn bytes(&self) -> usize {
+        self.short.bytes() + self.long.bytes()
     }
 }
 
@@ -1267,10 +1376,10 @@ impl Names {
                 }
             }
         }
-        let mut short = Table::new(map.len());
+        let mut packed: HashMap<u128, u16, BuildHasherDefault<Fx>> = HashMap::default();
         map.retain(|k, f| match pack(k.as_bytes()) {
             Some(p) => {
-                short.add(p, u16::from(*f));
+                packed.insert(p, u16::from(*f));
                 false
             }
             None => true,
@@ -1284,12 +1393,13 @@ impl Names {
         for w in cue_words {
             // Looked up by packed key only (see `cue_possible` in `run`).
             let p = pack(w.as_bytes()).expect("cue words are short");
-            short.add(p, G_CUE);
+            *packed.entry(p).or_insert(0) |= G_CUE;
         }
         for w in PARTICLES {
             let p = pack(w.as_bytes()).expect("particles are short");
-            short.add(p, G_PARTICLE);
+            *packed.entry(p).or_insert(0) |= G_PARTICLE;
         }
+        let short = Table::new(&packed);
         Names {
             short,
             map,
@@ -1380,6 +1490,7 @@ impl Names {
     }
 
     /// `gazetteer == false` keeps only the capitalisation and context cues.
+    #[inline(never)]
     pub fn run(&self, doc: &Doc<'_>, toks: &[Tok], gazetteer: bool, out: &mut Vec<Cand>) {
         let mask = if gazetteer { 0xff } else { G_LISTS };
         let text = doc.text;
@@ -1923,6 +2034,69 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    #[test]
+    fn table_matches_hash_map() {
+        // Random words of 1..=16 non-zero bytes with random values, against a
+        // `HashMap` holding the same.
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let word = |next: &mut dyn FnMut() -> u64, max: u64| {
+            let len = 1 + (next() % max) as usize;
+            let mut w = [0u8; 16];
+            for c in &mut w[..len] {
+                // A small alphabet so that words share prefixes.
+                *c = b"aeinrst'-\xc3\xa9"[(next() % 11) as usize];
+            }
+            u128::from_le_bytes(w)
+        };
+        let mut map: HashMap<u128, u16, BuildHasherDefault<Fx>> = HashMap::default();
+        while map.len() < 40_000 {
+            let k = word(&mut next, 8);
+            map.insert(k, 1 + (next() % 1023) as u16);
+        }
+        while map.len() < 48_000 {
+            let k = word(&mut next, 16);
+            map.insert(k, 1 + (next() % 1023) as u16);
+        }
+        let table = Table::new(&map);
+        for (&k, &v) in &map {
+            assert_eq!(table.get(k), v, "{k:x}");
+        }
+        for _ in 0..200_000 {
+            let k = word(&mut next, 16);
+            assert_eq!(table.get(k), map.get(&k).copied().unwrap_or(0), "{k:x}");
+            // Neighbours of stored words: one byte changed or dropped.
+            let (&s, _) = map.iter().nth((next() % 64) as usize).unwrap_or((&1, &0));
+            for k in [s ^ 1, s ^ (1 << 70), s >> 8, s & (u128::MAX >> 8)] {
+                assert_eq!(table.get(k), map.get(&k).copied().unwrap_or(0), "{k:x}");
+            }
+        }
+        // Every word of the gazetteers and lists is found with its flags.
+        let names = Names::load();
+        for (data, flags) in [
+            (FIRST_NAMES, G_FIRST | G_FIRST_AMB),
+            (SURNAMES, G_SUR | G_SUR_AMB),
+        ] {
+            for line in data.lines() {
+                let w = line.split('\t').next().unwrap_or("");
+                if let Some(k) = pack(w.as_bytes()) {
+                    assert!(names.short.get(k) & u16::from(flags) != 0, "{w}");
+                }
+            }
+        }
+        for (list, flag) in [(STOP, G_STOP), (FREQUENT, G_FREQ), (PLACE_AFTER, G_PLACE)] {
+            for w in list {
+                assert!(names.get(w) & flag != 0, "{w}");
+            }
+        }
+        assert!(names.short.bytes() < 1_400_000, "{}", names.short.bytes());
     }
 
     #[test]
