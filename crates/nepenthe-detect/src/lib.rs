@@ -252,19 +252,29 @@ impl Detector {
 /// longer; adjacent parts of one name are joined.
 #[inline(never)]
 fn resolve(cands: Vec<Cand>, text: &str) -> Vec<Cand> {
-    // Candidates by priority (indices, so the sort moves four bytes, not a
-    // candidate; the index keeps ties in detector order).
-    let mut order: Vec<u32> = (0..cands.len() as u32).collect();
-    order.sort_unstable_by(|&i, &j| {
-        let (a, b) = (&cands[i as usize], &cands[j as usize]);
-        b.score
-            .partial_cmp(&a.score)
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then((b.be - b.bs).cmp(&(a.be - a.bs)))
-            .then(a.bs.cmp(&b.bs))
-            .then(i.cmp(&j))
-    });
-    let mut keep: Vec<u32> = Vec::with_capacity(order.len());
+    // Candidates by priority: score (higher first), length (longer first),
+    // start, then detector order, packed into one integer key per candidate so
+    // the sort compares integers (scores are never NaN; the bit pattern of a
+    // non-negative f32 orders like its value, and negatives sort last).
+    let score_rank = |x: f32| {
+        let b = x.to_bits();
+        let ordered = if b >> 31 == 1 { !b } else { b | 0x8000_0000 };
+        u32::MAX - ordered
+    };
+    let mut keys: Vec<(u64, u64)> = cands
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let len = (c.be - c.bs).min(u32::MAX as usize) as u32;
+            (
+                (u64::from(score_rank(c.score)) << 32) | u64::from(u32::MAX - len),
+                ((c.bs.min(u32::MAX as usize) as u64) << 32) | i as u64,
+            )
+        })
+        .collect();
+    keys.sort_unstable();
+    let order = keys.iter().map(|&(_, b)| (b & 0xffff_ffff) as u32);
+    let mut keep: Vec<u32> = Vec::with_capacity(keys.len());
     for i in order {
         let c = &cands[i as usize];
         if keep.iter().all(|&k| {
