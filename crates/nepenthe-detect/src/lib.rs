@@ -18,10 +18,22 @@
 //! - [`contact`]: the known contact (UCS-style keys).
 //! - `known`: the contact's values found in the text (any case, phone numbers and
 //!   postcodes with or without spaces, first or last name alone, dates of birth in
-//!   any form) in one pass over the word starts, and other detectors' spans
-//!   flagged as the contact's own.
+//!   any form) tried at token starts, and other detectors' spans flagged as the
+//!   contact's own.
 //! - [`redact`](mod@redact): replace, mask, keyed hash and per-document pseudonyms.
 //! - [`wire`]: serde types for JSONL/HTTP in and out.
+//!
+//! # How a document is scanned (and why it is fast)
+//! No detector runs a regular expression over the whole text. Each one first
+//! finds *candidate positions* cheaply — runs of digits (one scan feeds phone,
+//! card, SSN, IP, date and postcode detectors), `@` signs, capital-plus-digit
+//! gates, street words after house numbers, month names next to years, token
+//! starts — and runs its validator or an anchored regex only there. Words are
+//! tokenized once (64-byte blocks classified into bit masks) and the tokens
+//! are shared by the name, speech-to-text and known-contact passes; gazetteer
+//! lookups probe one 8-byte slot. Every hand-written matcher is checked
+//! against the regex or the implementation it replaced by randomized tests
+//! (`patterns_reference.rs` and the reference modules in the unit tests).
 //!
 //! # Invariants
 //! - Every [`Span`] starts and ends on a character boundary; `start`/`end` count
