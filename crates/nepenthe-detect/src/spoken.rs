@@ -259,7 +259,12 @@ pub(crate) fn run(
     out: &mut Vec<Cand>,
 ) {
     let lower = doc.lower.as_bytes();
-    let (numbers, first_street, letters) = prescan(toks, doc.text.as_bytes(), lower);
+    let Prescan {
+        numbers,
+        street: first_street,
+        letters,
+        nino,
+    } = prescan(toks, doc.text.as_bytes(), lower);
     let mut zips = Vec::new();
     if numbers {
         spoken_numbers(doc, toks, &mut zips, out);
@@ -269,7 +274,7 @@ pub(crate) fn run(
         streets(doc, &toks[k..], pats, out);
     }
     emails(doc, pats, out);
-    spelled(doc, toks, post, letters, &zips, out);
+    spelled(doc, toks, post, letters, nino, &zips, out);
 }
 
 /// One pass over the tokens for two gates: whether the text holds three
@@ -277,14 +282,14 @@ pub(crate) fn run(
 /// token where a match of `spoken_street` that `streets` may report may end
 /// (`street_end_at`). Both are supersets.
 #[inline(never)]
-fn prescan(toks: &[Tok], text: &[u8], lower: &[u8]) -> (bool, Option<usize>, bool) {
+fn prescan(toks: &[Tok], text: &[u8], lower: &[u8]) -> Prescan {
     let mut words = 0;
     let mut numbers = false;
     let mut street = None;
-    // Two one-letter tokens in a row, the first followed by a space, a comma
-    // or a hyphen (a word spelt out letter by letter starts so).
-    let mut letters = false;
-    let mut last_letter = usize::MAX;
+    // `G_LETTERS` and `G_NINO` (see `spelt_gates`).
+    let mut gates = 0u8;
+    // The first NINO cue word.
+    let mut nino = usize::MAX;
     for (k, &t) in toks.iter().enumerate() {
         // The byte after a one-byte token is that token's `b1`.
         let (b0, b1) = match &lower[t.bs..] {
@@ -296,21 +301,15 @@ fn prescan(toks: &[Tok], text: &[u8], lower: &[u8]) -> (bool, Option<usize>, boo
         if e == 0 {
             continue;
         }
-        let len = t.be - t.bs;
-        if e & 1 != 0 && len == 1 {
-            if t.flags & T_ALPHA != 0 {
-                letters |= last_letter.wrapping_add(1) == k;
-                last_letter = k;
+        if e & 0x8041 != 0 {
+            let g = spelt_gates(toks, lower, k, e, gates);
+            if g & G_NINO != 0 {
+                nino = k;
             }
-            // One letter: never a street word, and a number word only as "o".
-            if b0 != b'o' {
-                continue;
-            }
-        } else if len == 6 && t.flags & T_ALPHA != 0 && is_mult(lower, t) {
-            letters |= last_letter.wrapping_add(1) == k;
-            last_letter = k;
+            gates |= g;
         }
-        let street_min = (e >> 8) as usize;
+        let len = t.be - t.bs;
+        let street_min = ((e >> 8) & 0x7F) as usize;
         if street_min != 0
             && len >= street_min
             && street.is_none()
@@ -321,8 +320,10 @@ fn prescan(toks: &[Tok], text: &[u8], lower: &[u8]) -> (bool, Option<usize>, boo
         {
             street = Some(k);
             if numbers {
-                // The tokens left are not looked at: assume two letters in a row.
-                letters = true;
+                // The tokens left are not looked at: assume two letters in a row
+                // and a NINO cue after them.
+                gates = G_LETTERS | G_NINO;
+                nino = nino.min(k + 1);
                 break;
             }
         }
@@ -335,15 +336,66 @@ fn prescan(toks: &[Tok], text: &[u8], lower: &[u8]) -> (bool, Option<usize>, boo
             if words == 3 {
                 numbers = true;
                 if street.is_some() {
-                    // The tokens left are not looked at: assume two letters in a row.
-                    letters = true;
+                    // The tokens left are not looked at: assume two letters in a row
+                    // and a NINO cue after them.
+                    gates = G_LETTERS | G_NINO;
+                    nino = nino.min(k + 1);
                     break;
                 }
             }
         }
     }
-    (numbers, street, letters)
+    Prescan {
+        numbers,
+        street,
+        letters: gates & G_LETTERS != 0,
+        nino: (gates & G_NINO != 0).then_some(nino),
+    }
 }
+
+/// What `prescan` finds: gates, each a superset of what it gates.
+struct Prescan {
+    /// Three digit words (`spoken_numbers`).
+    numbers: bool,
+    /// The first token where a street `streets` reports may end.
+    street: Option<usize>,
+    /// Two one-letter tokens in a row (see `prescan`): the spelt-out forms.
+    letters: bool,
+    /// The first token that may be a NINO cue word (`spelled_ninos`).
+    nino: Option<usize>,
+}
+
+/// The gates of `prescan` for the spelt-out forms, at `toks[k]` (`e`: its
+/// `PREFIX` entry): `letters`, a one-letter token followed by a space, then
+/// another one or "double"/"triple" (or one of those, then a one-letter
+/// token); `nino`, a NINO cue word.
+#[cold]
+#[inline(never)]
+fn spelt_gates(toks: &[Tok], lower: &[u8], k: usize, e: u16, gates: u8) -> u8 {
+    let t = toks[k];
+    let len = t.be - t.bs;
+    let one = |n: Option<&Tok>| n.is_some_and(|n| n.be - n.bs == 1 && n.flags & T_ALPHA != 0);
+    if gates & G_LETTERS == 0 && t.flags & T_ALPHA != 0 {
+        if e & 1 != 0 && len == 1 {
+            let n = toks.get(k + 1);
+            if one(n) || n.is_some_and(|&n| n.be - n.bs == 6 && is_mult(lower, n)) {
+                return G_LETTERS;
+            }
+        } else if len == 6 && is_mult(lower, t) && one(toks.get(k + 1)) {
+            return G_LETTERS;
+        }
+    }
+    if e & 0x8000 != 0 && gates & G_NINO == 0 {
+        if nino_cue(lower, t) {
+            return G_NINO;
+        }
+    }
+    0
+}
+
+/// Bits of the gates `spelt_gates` sets.
+const G_LETTERS: u8 = 1;
+const G_NINO: u8 = 2;
 
 /// Whether `t` is "double" or "triple".
 fn is_mult(lower: &[u8], t: Tok) -> bool {
@@ -538,10 +590,11 @@ static PREFIX: [u16; 4096] = {
     while c <= b'z' {
         let row = ((c & 0x7F) as usize) << 5;
         t[row] |= 1;
-        t[row | (b',' & 31) as usize] |= 1;
-        t[row | (b'-' & 31) as usize] |= 1;
         c += 1;
     }
+    // Bit 15: a NINO cue word may start here ("insurance", "nino", "ni").
+    t[((b'i' as usize) << 5) | (b'n' & 31) as usize] |= 0x8000;
+    t[((b'n' as usize) << 5) | (b'i' & 31) as usize] |= 0x8000;
     let all: [&[StreetWord]; 12] = [
         &SW_S, &SW_R, &SW_L, &SW_A, &SW_C, &SW_D, &SW_W, &SW_G, &SW_T, &SW_P, &SW_M, &SW_B,
     ];
@@ -551,9 +604,9 @@ static PREFIX: [u16; 4096] = {
         while k < all[a].len() {
             let w = all[a][k].1;
             let slot = (((w[0] & 0x7F) as usize) << 5) | (w[1] & 31) as usize;
-            let min = (t[slot] >> 8) as usize;
+            let min = ((t[slot] >> 8) & 0x7F) as usize;
             if min == 0 || w.len() < min {
-                t[slot] = (t[slot] & 0xFF) | ((w.len() as u16) << 8);
+                t[slot] = (t[slot] & 0x80FF) | ((w.len() as u16) << 8);
             }
             k += 1;
         }
@@ -946,7 +999,12 @@ fn number_cand(doc: &Doc<'_>, toks: &[Tok], start: usize, end: usize) -> Option<
 pub(crate) const SSN_CUES: &[&str] = &["ssn", "social", "s s n"];
 
 /// Context words before a NINO.
-const NINO_CUES: [&[u8]; 3] = [b"insurance", b"nino", b"ni n"];
+/// Whether `t` is a NINO cue word: it starts with "insurance" or "nino",
+/// or is "ni".
+fn nino_cue(lower: &[u8], t: Tok) -> bool {
+    let w = &lower[t.bs..t.be];
+    w.starts_with(b"insurance") || w.starts_with(b"nino") || w == b"ni"
+}
 
 /// One character of a code or word read out: a letter, a digit, or "o"/"oh",
 /// which may be either.
@@ -985,6 +1043,7 @@ fn read_units(doc: &Doc<'_>, toks: &[Tok], i: usize, units: &mut Vec<Unit>) -> u
             if gap.is_empty()
                 || gap.len() > 3
                 || !gap.iter().all(|b| matches!(b, b' ' | b',' | b'-'))
+                || (toks[j - 1].be - toks[j - 1].bs == 1 && gap[0] != b' ')
             {
                 break;
             }
@@ -1114,7 +1173,8 @@ fn spelled_postcodes(
     // (or "double" and a letter).
     let lower = doc.lower.as_bytes();
     if !window_has(toks, i, to, |a, b| {
-        let one = |t: Tok| t.flags & T_ALPHA != 0 && t.be - t.bs == 1;
+        // Lower case: `push_address` leaves out the rest.
+        let one = |t: Tok| t.flags & T_ALPHA != 0 && t.flags & T_LOWER != 0 && t.be - t.bs == 1;
         one(b) && (one(a) || (a.be - a.bs == 6 && is_mult(lower, a)))
     }) {
         return;
@@ -1334,16 +1394,24 @@ fn spoken_zip(doc: &Doc<'_>, toks: &[Tok], (i, j): (usize, usize), out: &mut Vec
 
 /// NINOs read out or typed in lower case ("a b one two three four five six
 /// c", "ce 40 21 77 b") shortly after a NINO cue.
-fn spelled_ninos(doc: &Doc<'_>, toks: &[Tok], units: &mut Vec<Unit>, out: &mut Vec<Cand>) {
-    static CUES: OnceLock<[Finder<'static>; 3]> = OnceLock::new();
+fn spelled_ninos(
+    doc: &Doc<'_>,
+    toks: &[Tok],
+    first: usize,
+    units: &mut Vec<Unit>,
+    out: &mut Vec<Cand>,
+) {
     let lower = doc.lower.as_bytes();
-    let cues = CUES.get_or_init(|| NINO_CUES.map(Finder::new));
-    for f in cues {
-        for p in f.find_iter(lower) {
-            if p > 0 && lower[p - 1].is_ascii_alphabetic() {
-                continue;
-            }
-            let from = p + f.needle().len();
+    for (k, &t) in toks.iter().enumerate().skip(first) {
+        if !matches!(lower[t.bs], b'i' | b'n') || !nino_cue(lower, t) {
+            continue;
+        }
+        // "ni number", "ni no".
+        if t.be - t.bs == 2 && toks.get(k + 1).is_none_or(|n| lower[n.bs] != b'n') {
+            continue;
+        }
+        {
+            let from = t.be;
             let to = from + 100;
             let mut i = toks.partition_point(|t| t.bs < from);
             // A NINO starts with two one-letter tokens or a two-letter one,
@@ -1351,6 +1419,7 @@ fn spelled_ninos(doc: &Doc<'_>, toks: &[Tok], units: &mut Vec<Unit>, out: &mut V
             if !window_has(toks, i, to, |a, b| {
                 let la = a.be - a.bs;
                 a.flags & T_ALPHA != 0
+                    && a.flags & T_LOWER != 0
                     && ((la == 1 && b.flags & T_ALPHA != 0 && b.be - b.bs == 1)
                         || (la == 2
                             && (b.flags & T_DIGIT != 0 || num_tok(b, lower) != NumTok::Other)))
@@ -1414,7 +1483,10 @@ fn spelled_names(doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Cand>) {
         while let Some(&t) = toks.get(j) {
             if j > i {
                 let gap = &text[toks[j - 1].be..t.bs];
-                if gap.is_empty() || gap.len() > 2 || !gap.iter().all(|b| matches!(b, b' ' | b','))
+                // A space first: `prescan` looks for a one-letter token followed by one.
+                if gap.len() > 2
+                    || gap.first() != Some(&b' ')
+                    || !gap.iter().all(|b| matches!(b, b' ' | b','))
                 {
                     break;
                 }
@@ -1477,6 +1549,7 @@ pub(crate) fn spelled(
     toks: &[Tok],
     post: bool,
     letters: bool,
+    nino: Option<usize>,
     zips: &[(usize, usize)],
     out: &mut Vec<Cand>,
 ) {
@@ -1485,7 +1558,9 @@ pub(crate) fn spelled(
     for &z in zips {
         spoken_zip(doc, toks, z, out);
     }
-    spelled_ninos(doc, toks, &mut units, out);
+    if let Some(first) = nino {
+        spelled_ninos(doc, toks, first, &mut units, out);
+    }
     // Below, every match holds two one-letter tokens in a row (the inward
     // code of a postcode ends with two letters).
     if !letters {
@@ -1647,7 +1722,7 @@ mod tests {
             }
             // The spelt-out forms: the same code, without the prescan's gate
             // for words spelt out letter by letter.
-            crate::spoken::spelled(doc, toks, post, true, &zips, out);
+            crate::spoken::spelled(doc, toks, post, true, Some(0), &zips, out);
         }
 
         fn ref_spoken_numbers(
@@ -1846,8 +1921,12 @@ mod tests {
         ] {
             let toks = crate::names::tokenize(text);
             let lower = text.to_ascii_lowercase();
-            let (n, st, _) = prescan(&toks, text.as_bytes(), lower.as_bytes());
-            assert_eq!((n, st.is_some()), (numbers, street), "{text:?}");
+            let p = prescan(&toks, text.as_bytes(), lower.as_bytes());
+            assert_eq!(
+                (p.numbers, p.street.is_some()),
+                (numbers, street),
+                "{text:?}"
+            );
         }
     }
 
