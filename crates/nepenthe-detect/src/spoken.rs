@@ -385,10 +385,8 @@ fn spelt_gates(toks: &[Tok], lower: &[u8], k: usize, e: u16, gates: u8) -> u8 {
             return G_LETTERS;
         }
     }
-    if e & 0x8000 != 0 && gates & G_NINO == 0 {
-        if nino_cue(lower, t) {
-            return G_NINO;
-        }
+    if e & 0x8000 != 0 && gates & G_NINO == 0 && nino_cue(lower, t) {
+        return G_NINO;
     }
     0
 }
