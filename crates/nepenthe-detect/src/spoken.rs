@@ -1475,6 +1475,12 @@ fn spelled_names(doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Cand>) {
     let lower = &doc.lower;
     let mut i = 0;
     while i < toks.len() {
+        // A run starts with a one-letter token or "double"/"triple".
+        let n = toks[i].be - toks[i].bs;
+        if n != 1 && n != 6 {
+            i += 1;
+            continue;
+        }
         let mut j = i;
         let mut word = Vec::new();
         let mut mult = 1;
