@@ -2,7 +2,7 @@
 //! double oh nine ..."), e-mail addresses spelt with "dot" and "at", and
 //! dates in words (parsed in `patterns::all_dates` with the helpers below).
 
-use crate::names::{Tok, T_ALPHA, T_DIGIT};
+use crate::names::{Tok, T_ALPHA, T_DIGIT, T_LOWER};
 use crate::patterns::{ctx_before, valid_phone, Patterns};
 use crate::{validate, Cand, DetectorConfig, Doc, EntityType};
 use memchr::memmem::Finder;
@@ -259,15 +259,22 @@ pub(crate) fn run(
     out: &mut Vec<Cand>,
 ) {
     let lower = doc.lower.as_bytes();
-    let (numbers, first_street) = prescan(toks, doc.text.as_bytes(), lower);
+    let Prescan {
+        numbers,
+        street: first_street,
+        letters,
+        nino,
+    } = prescan(toks, doc.text.as_bytes(), lower);
+    let mut zips = Vec::new();
     if numbers {
-        spoken_numbers(doc, toks, out);
+        spoken_numbers(doc, toks, &mut zips, out);
     }
-    postcodes(doc, pats, out);
+    let post = postcodes(doc, pats, out);
     if let Some(k) = first_street {
         streets(doc, &toks[k..], pats, out);
     }
     emails(doc, pats, out);
+    spelled(doc, toks, post, letters, nino, &zips, out);
 }
 
 /// One pass over the tokens for two gates: whether the text holds three
@@ -275,10 +282,14 @@ pub(crate) fn run(
 /// token where a match of `spoken_street` that `streets` may report may end
 /// (`street_end_at`). Both are supersets.
 #[inline(never)]
-fn prescan(toks: &[Tok], text: &[u8], lower: &[u8]) -> (bool, Option<usize>) {
+fn prescan(toks: &[Tok], text: &[u8], lower: &[u8]) -> Prescan {
     let mut words = 0;
     let mut numbers = false;
     let mut street = None;
+    // `G_LETTERS` and `G_NINO` (see `spelt_gates`).
+    let mut gates = 0u8;
+    // The first NINO cue word.
+    let mut nino = usize::MAX;
     for (k, &t) in toks.iter().enumerate() {
         // The byte after a one-byte token is that token's `b1`.
         let (b0, b1) = match &lower[t.bs..] {
@@ -290,8 +301,15 @@ fn prescan(toks: &[Tok], text: &[u8], lower: &[u8]) -> (bool, Option<usize>) {
         if e == 0 {
             continue;
         }
+        if e & 0x8041 != 0 {
+            let g = spelt_gates(toks, lower, k, e, gates);
+            if g & G_NINO != 0 {
+                nino = k;
+            }
+            gates |= g;
+        }
         let len = t.be - t.bs;
-        let street_min = (e >> 8) as usize;
+        let street_min = ((e >> 8) & 0x7F) as usize;
         if street_min != 0
             && len >= street_min
             && street.is_none()
@@ -302,6 +320,10 @@ fn prescan(toks: &[Tok], text: &[u8], lower: &[u8]) -> (bool, Option<usize>) {
         {
             street = Some(k);
             if numbers {
+                // The tokens left are not looked at: assume two letters in a row
+                // and a NINO cue after them.
+                gates = G_LETTERS | G_NINO;
+                nino = nino.min(k + 1);
                 break;
             }
         }
@@ -314,12 +336,68 @@ fn prescan(toks: &[Tok], text: &[u8], lower: &[u8]) -> (bool, Option<usize>) {
             if words == 3 {
                 numbers = true;
                 if street.is_some() {
+                    // The tokens left are not looked at: assume two letters in a row
+                    // and a NINO cue after them.
+                    gates = G_LETTERS | G_NINO;
+                    nino = nino.min(k + 1);
                     break;
                 }
             }
         }
     }
-    (numbers, street)
+    Prescan {
+        numbers,
+        street,
+        letters: gates & G_LETTERS != 0,
+        nino: (gates & G_NINO != 0).then_some(nino),
+    }
+}
+
+/// What `prescan` finds: gates, each a superset of what it gates.
+struct Prescan {
+    /// Three digit words (`spoken_numbers`).
+    numbers: bool,
+    /// The first token where a street `streets` reports may end.
+    street: Option<usize>,
+    /// Two one-letter tokens in a row (see `prescan`): the spelt-out forms.
+    letters: bool,
+    /// The first token that may be a NINO cue word (`spelled_ninos`).
+    nino: Option<usize>,
+}
+
+/// The gates of `prescan` for the spelt-out forms, at `toks[k]` (`e`: its
+/// `PREFIX` entry): `letters`, a one-letter token followed by a space, then
+/// another one or "double"/"triple" (or one of those, then a one-letter
+/// token); `nino`, a NINO cue word.
+#[cold]
+#[inline(never)]
+fn spelt_gates(toks: &[Tok], lower: &[u8], k: usize, e: u16, gates: u8) -> u8 {
+    let t = toks[k];
+    let len = t.be - t.bs;
+    let one = |n: Option<&Tok>| n.is_some_and(|n| n.be - n.bs == 1 && n.flags & T_ALPHA != 0);
+    if gates & G_LETTERS == 0 && t.flags & T_ALPHA != 0 {
+        if e & 1 != 0 && len == 1 {
+            let n = toks.get(k + 1);
+            if one(n) || n.is_some_and(|&n| n.be - n.bs == 6 && is_mult(lower, n)) {
+                return G_LETTERS;
+            }
+        } else if len == 6 && is_mult(lower, t) && one(toks.get(k + 1)) {
+            return G_LETTERS;
+        }
+    }
+    if e & 0x8000 != 0 && gates & G_NINO == 0 && nino_cue(lower, t) {
+        return G_NINO;
+    }
+    0
+}
+
+/// Bits of the gates `spelt_gates` sets.
+const G_LETTERS: u8 = 1;
+const G_NINO: u8 = 2;
+
+/// Whether `t` is "double" or "triple".
+fn is_mult(lower: &[u8], t: Tok) -> bool {
+    matches!(&lower[t.bs..t.be], b"double" | b"triple")
 }
 
 /// A substring searcher built once per process.
@@ -333,13 +411,15 @@ fn finder(
 /// Lower-case UK postcodes ("ls1 4ab") shortly after the word "postcode" or
 /// "post code": only those windows are searched, the "postcode" ones first.
 #[inline(never)]
-fn postcodes(doc: &Doc<'_>, pats: &Patterns, out: &mut Vec<Cand>) {
+fn postcodes(doc: &Doc<'_>, pats: &Patterns, out: &mut Vec<Cand>) -> bool {
     static POST: OnceLock<Finder<'static>> = OnceLock::new();
     let post = finder(&POST, "post");
     let lower = doc.lower.as_bytes();
     // One search for "post" finds both spellings ("post" cannot overlap itself).
     let mut spaced = None;
+    let mut any = false;
     for p in post.find_iter(lower) {
+        any = true;
         let rest = &lower[p + 4..];
         if rest.starts_with(b"code") {
             postcode_window(doc, pats, p + 8, out);
@@ -354,6 +434,7 @@ fn postcodes(doc: &Doc<'_>, pats: &Patterns, out: &mut Vec<Cand>) {
             }
         }
     }
+    any
 }
 
 fn postcode_window(doc: &Doc<'_>, pats: &Patterns, from: usize, out: &mut Vec<Cand>) {
@@ -500,6 +581,18 @@ static PREFIX: [u16; 4096] = {
         }
         k += 1;
     }
+    // Bit 0: a letter followed by a space (or `@`, a backquote or the end of
+    // the text), a comma or a hyphen: it may be a one-letter token in a
+    // word spelt out.
+    let mut c = b'a';
+    while c <= b'z' {
+        let row = ((c & 0x7F) as usize) << 5;
+        t[row] |= 1;
+        c += 1;
+    }
+    // Bit 15: a NINO cue word may start here ("insurance", "nino", "ni").
+    t[((b'i' as usize) << 5) | (b'n' & 31) as usize] |= 0x8000;
+    t[((b'n' as usize) << 5) | (b'i' & 31) as usize] |= 0x8000;
     let all: [&[StreetWord]; 12] = [
         &SW_S, &SW_R, &SW_L, &SW_A, &SW_C, &SW_D, &SW_W, &SW_G, &SW_T, &SW_P, &SW_M, &SW_B,
     ];
@@ -509,9 +602,9 @@ static PREFIX: [u16; 4096] = {
         while k < all[a].len() {
             let w = all[a][k].1;
             let slot = (((w[0] & 0x7F) as usize) << 5) | (w[1] & 31) as usize;
-            let min = (t[slot] >> 8) as usize;
+            let min = ((t[slot] >> 8) & 0x7F) as usize;
             if min == 0 || w.len() < min {
-                t[slot] = (t[slot] & 0xFF) | ((w.len() as u16) << 8);
+                t[slot] = (t[slot] & 0x80FF) | ((w.len() as u16) << 8);
             }
             k += 1;
         }
@@ -763,7 +856,12 @@ fn emails(doc: &Doc<'_>, pats: &Patterns, out: &mut Vec<Cand>) {
 
 /// Numbers read out word by word ("oh seven seven double oh nine ...").
 #[inline(never)]
-fn spoken_numbers(doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Cand>) {
+fn spoken_numbers(
+    doc: &Doc<'_>,
+    toks: &[Tok],
+    zips: &mut Vec<(usize, usize)>,
+    out: &mut Vec<Cand>,
+) {
     let text = doc.text.as_bytes();
     let lower = doc.lower.as_bytes();
     let mut i = 0;
@@ -832,6 +930,8 @@ fn spoken_numbers(doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Cand>) {
             if let Some(c) = number_cand(doc, &toks[i..j], start, end) {
                 out.push(c);
             }
+        } else if words >= 3 && ndigits == 5 {
+            zips.push((i, j));
         }
         // The token that ended the run (not part of it) is looked at next.
         i = j.max(i + 1);
@@ -870,7 +970,7 @@ fn number_cand(doc: &Doc<'_>, toks: &[Tok], start: usize, end: usize) -> Option<
         ))
     } else if nd == 9
         && validate::ssn(digits)
-        && ctx_before(&doc.lower, start, 80, &["ssn", "social security"]).is_some()
+        && ctx_before(&doc.lower, start, 80, SSN_CUES).is_some()
     {
         Some(Cand::new(
             start,
@@ -890,6 +990,612 @@ fn number_cand(doc: &Doc<'_>, toks: &[Tok], start: usize, end: usize) -> Option<
             )
         })
     }
+}
+
+/// Context words before a nine-digit number read out that make it an SSN
+/// ("social" covers "social security" and "my social is ...").
+pub(crate) const SSN_CUES: &[&str] = &["ssn", "social", "s s n"];
+
+/// Context words before a NINO.
+/// Whether `t` is a NINO cue word: it starts with "insurance" or "nino",
+/// or is "ni".
+fn nino_cue(lower: &[u8], t: Tok) -> bool {
+    let w = &lower[t.bs..t.be];
+    w.starts_with(b"insurance") || w.starts_with(b"nino") || w == b"ni"
+}
+
+/// One character of a code or word read out: a letter, a digit, or "o"/"oh",
+/// which may be either.
+#[derive(Clone, Copy, Debug)]
+struct Unit {
+    ch: u8,
+    kind: u8,
+    /// The token the character was said in, and the first token of its
+    /// group ("double" in "double oh").
+    tok: usize,
+    first: usize,
+}
+
+const U_LETTER: u8 = 1;
+const U_DIGIT: u8 = 2;
+/// "o" or "oh": the letter o or the digit 0.
+const U_O: u8 = 3;
+/// A letter of a two-letter token ("ce" in "ce 40 21 77 b").
+const U_PAIR: u8 = 4;
+
+/// Reads the characters said in the tokens from `toks[i]` on (one-letter
+/// tokens, digit tokens, digit words, "double"/"triple" before either, and
+/// two-letter tokens), up to the first other token or a gap that is not
+/// one to three spaces, commas or hyphens. Returns the index of the token
+/// after the run (`i` when `toks[i]` starts none).
+fn read_units(doc: &Doc<'_>, toks: &[Tok], i: usize, units: &mut Vec<Unit>) -> usize {
+    let text = doc.text.as_bytes();
+    let lower = doc.lower.as_bytes();
+    units.clear();
+    let mut j = i;
+    let mut mult = (1usize, usize::MAX);
+    let mut end = i;
+    while let Some(&t) = toks.get(j) {
+        if j > i {
+            let gap = &text[toks[j - 1].be..t.bs];
+            if gap.is_empty()
+                || gap.len() > 3
+                || !gap.iter().all(|b| matches!(b, b' ' | b',' | b'-'))
+                || (toks[j - 1].be - toks[j - 1].bs == 1 && gap[0] != b' ')
+            {
+                break;
+            }
+        }
+        let first = if mult.1 == usize::MAX { j } else { mult.1 };
+        let len = t.be - t.bs;
+        let (ch, kind) = if t.flags & T_DIGIT != 0 {
+            if mult.0 != 1 {
+                break;
+            }
+            for &d in &lower[t.bs..t.be] {
+                units.push(Unit {
+                    ch: d,
+                    kind: U_DIGIT,
+                    tok: j,
+                    first,
+                });
+            }
+            j += 1;
+            end = j;
+            continue;
+        } else if t.flags & T_ALPHA == 0 {
+            break;
+        } else if len == 1 {
+            let c = lower[t.bs];
+            (c, if c == b'o' { U_O } else { U_LETTER })
+        } else {
+            match num_word(lower, t.bs, t.be) {
+                NumTok::Word(d) => (
+                    d,
+                    if &lower[t.bs..t.be] == b"oh" {
+                        U_O
+                    } else {
+                        U_DIGIT
+                    },
+                ),
+                NumTok::Mult(m) if mult.0 == 1 => {
+                    mult = (m as usize, j);
+                    j += 1;
+                    continue;
+                }
+                _ if len == 2 && mult.0 == 1 => {
+                    for &c in &lower[t.bs..t.be] {
+                        units.push(Unit {
+                            ch: c,
+                            kind: U_PAIR,
+                            tok: j,
+                            first,
+                        });
+                    }
+                    j += 1;
+                    end = j;
+                    continue;
+                }
+                _ => break,
+            }
+        };
+        for _ in 0..mult.0 {
+            units.push(Unit {
+                ch,
+                kind,
+                tok: j,
+                first,
+            });
+        }
+        mult = (1, usize::MAX);
+        j += 1;
+        end = j;
+    }
+    end
+}
+
+/// Whether `units[a..b]` starts and ends at token boundaries.
+fn aligned(units: &[Unit], a: usize, b: usize) -> bool {
+    (a == 0 || units[a - 1].tok != units[a].tok)
+        && (b == units.len() || units[b].tok != units[b - 1].tok)
+}
+
+/// The UK postcode shapes: `L` a letter (first position), `M` the second
+/// letter of the area, `P` the letter of `A9A`, `Q` the letter of `AA9A`,
+/// `D` a digit, `I` a letter of the inward code.
+const PC_SHAPES: [&[u8]; 6] = [
+    b"LMDQDII", b"LMDDDII", b"LDPDII", b"LDDDII", b"LMDDII", b"LDDII",
+];
+
+/// Whether `u` reads as a postcode of `shape` (letters from one-letter tokens only).
+fn pc_fits(u: &[Unit], shape: &[u8]) -> bool {
+    u.len() == shape.len()
+        && u.iter().zip(shape).all(|(u, &s)| {
+            let letter = |set: &[u8]| matches!(u.kind, U_LETTER | U_O) && set.contains(&u.ch);
+            match s {
+                b'D' => matches!(u.kind, U_DIGIT | U_O),
+                b'L' => letter(b"abcdefghijklmnoprstuwyz"),
+                b'M' => letter(b"abcdefghklmnopqrstuvwxy"),
+                b'P' => letter(b"abcdefghjkpstuw"),
+                b'Q' => letter(b"abehmnprvwxy"),
+                _ => letter(b"abdefghjlnpqrstuwxyz"),
+            }
+        })
+}
+
+/// Whether two tokens in a row from `toks[i]` on, the first starting
+/// before `to`, satisfy `f`.
+fn window_has(toks: &[Tok], i: usize, to: usize, f: impl Fn(Tok, Tok) -> bool) -> bool {
+    let mut k = i;
+    while k + 1 < toks.len() && toks[k].bs < to {
+        if f(toks[k], toks[k + 1]) {
+            return true;
+        }
+        k += 1;
+    }
+    false
+}
+
+/// Postcodes read out letter by letter and digit by digit ("l s one four a
+/// b") in `lower[from..to]`.
+fn spelled_postcodes(
+    doc: &Doc<'_>,
+    toks: &[Tok],
+    from: usize,
+    to: usize,
+    units: &mut Vec<Unit>,
+    out: &mut Vec<Cand>,
+) {
+    let mut i = toks.partition_point(|t| t.bs < from);
+    // The inward code ends with two letters: two one-letter tokens in a row
+    // (or "double" and a letter).
+    let lower = doc.lower.as_bytes();
+    if !window_has(toks, i, to, |a, b| {
+        // Lower case: `push_address` leaves out the rest.
+        let one = |t: Tok| t.flags & T_ALPHA != 0 && t.flags & T_LOWER != 0 && t.be - t.bs == 1;
+        one(b) && (one(a) || (a.be - a.bs == 6 && is_mult(lower, a)))
+    }) {
+        return;
+    }
+    while i < toks.len() && toks[i].bs < to {
+        let j = read_units(doc, toks, i, units);
+        if j == i {
+            i += 1;
+            continue;
+        }
+        let n = units.len();
+        let mut a = 0;
+        while a + 5 <= n {
+            let hit = PC_SHAPES.iter().map(|s| s.len()).find(|&len| {
+                a + len <= n
+                    && aligned(units, a, a + len)
+                    && PC_SHAPES
+                        .iter()
+                        .any(|s| s.len() == len && pc_fits(&units[a..a + len], s))
+            });
+            match hit {
+                Some(len) => {
+                    let (k0, k1) = (units[a].first, units[a + len - 1].tok);
+                    push_address(doc, toks, k0, toks[k1].be, "UK postcode read out", out);
+                    a += len;
+                }
+                None => a += 1,
+            }
+        }
+        i = j;
+    }
+}
+
+/// A postcode or ZIP code read out from `toks[k0]` to `end`, joined with the
+/// street before it on the same line when there is one (`address_start`).
+fn push_address(
+    doc: &Doc<'_>,
+    toks: &[Tok],
+    k0: usize,
+    end: usize,
+    why: &'static str,
+    out: &mut Vec<Cand>,
+) {
+    let bs = toks[k0].bs;
+    if doc.text[bs..end].bytes().any(|b| b.is_ascii_uppercase()) {
+        return;
+    }
+    let c = match address_start(doc, toks, k0, out) {
+        Some(s) => Cand::new(s, end, EntityType::StreetAddress, 0.8, why),
+        None => Cand::new(bs, end, EntityType::Postcode, 0.8, why),
+    };
+    out.push(c);
+}
+
+/// Words that end the walk back from a postcode in `address_start`.
+const NOT_PLACE_WORDS: &[&str] = &[
+    "the", "a", "an", "of", "on", "to", "in", "my", "your", "our", "this", "that", "is", "was",
+    "it", "and", "for", "at", "by", "with", "or", "i", "it's", "its", "yes", "yeah", "yep", "no",
+    "so", "um", "uh", "er", "erm", "okay", "ok", "sure", "thanks", "please", "that's", "thats",
+    "post", "postcode", "code", "zip", "address", "live", "lives", "moved", "number", "is",
+    "called", "sorry", "then", "then", "just", "be", "are", "am", "we", "me", "you", "hi",
+];
+
+/// The start of the address a postcode at `toks[k0]` ends: walking back on
+/// the same line over up to five place words (a town, a state) and flat or
+/// apartment numbers, either a street `out` holds ends there, or a house
+/// number said before at least one place word starts it ("fourteen rose
+/// hill l s one four a b").
+fn address_start(doc: &Doc<'_>, toks: &[Tok], k0: usize, out: &[Cand]) -> Option<usize> {
+    let text = doc.text.as_bytes();
+    let lower = &doc.lower;
+    let joined = |k: usize| {
+        let gap = &text[toks[k].be..toks[k + 1].bs];
+        !gap.is_empty() && gap.len() <= 3 && gap.iter().all(|b| matches!(b, b' ' | b','))
+    };
+    let is_number = |t: Tok| {
+        let w = &lower[t.bs..t.be];
+        t.flags & T_DIGIT != 0
+            || (t.flags & T_ALPHA != 0 && (small_number(w).is_some() || w == "hundred"))
+            || (w.len() >= 2
+                && w.as_bytes()[..w.len() - 1].iter().all(u8::is_ascii_digit)
+                && w.as_bytes()[w.len() - 1].is_ascii_lowercase())
+    };
+    let mut k = k0;
+    let mut places = 0;
+    for _ in 0..8 {
+        // The street ending right before `toks[k]`.
+        let at = toks[k].bs;
+        if let Some(c) = out.iter().find(|c| {
+            c.ty == EntityType::StreetAddress
+                && c.be < at
+                && at - c.be <= 3
+                && text[c.be..at].iter().all(|b| matches!(b, b' ' | b','))
+        }) {
+            return Some(c.bs);
+        }
+        if k == 0 || !joined(k - 1) {
+            return None;
+        }
+        let t = toks[k - 1];
+        if is_number(t) {
+            let unit = k >= 2
+                && joined(k - 2)
+                && matches!(
+                    &lower[toks[k - 2].bs..toks[k - 2].be],
+                    "flat" | "apartment" | "apt" | "unit" | "suite"
+                );
+            if unit {
+                k -= 2;
+                continue;
+            }
+            if places == 0 {
+                return None;
+            }
+            // The whole house number.
+            let mut s = k - 1;
+            while s > 0 && joined(s - 1) && is_number(toks[s - 1]) {
+                s -= 1;
+            }
+            return Some(toks[s].bs);
+        }
+        let w = &lower[t.bs..t.be];
+        if t.flags & T_ALPHA == 0
+            || t.flags & T_LOWER == 0
+            || w.len() < 2
+            || NOT_PLACE_WORDS.contains(&w)
+            || places == 5
+        {
+            return None;
+        }
+        places += 1;
+        k -= 1;
+    }
+    None
+}
+
+/// US state names, said before a ZIP code.
+const STATES: &[&str] = &[
+    "alabama",
+    "alaska",
+    "arizona",
+    "arkansas",
+    "california",
+    "colorado",
+    "connecticut",
+    "delaware",
+    "florida",
+    "georgia",
+    "hawaii",
+    "idaho",
+    "illinois",
+    "indiana",
+    "iowa",
+    "kansas",
+    "kentucky",
+    "louisiana",
+    "maine",
+    "maryland",
+    "massachusetts",
+    "michigan",
+    "minnesota",
+    "mississippi",
+    "missouri",
+    "montana",
+    "nebraska",
+    "nevada",
+    "new hampshire",
+    "new jersey",
+    "new mexico",
+    "new york",
+    "north carolina",
+    "north dakota",
+    "ohio",
+    "oklahoma",
+    "oregon",
+    "pennsylvania",
+    "rhode island",
+    "south carolina",
+    "south dakota",
+    "tennessee",
+    "texas",
+    "utah",
+    "vermont",
+    "virginia",
+    "washington",
+    "west virginia",
+    "wisconsin",
+    "wyoming",
+    "columbia",
+];
+
+/// A five-digit number read out (`toks[i..j]`, from `spoken_numbers`) after
+/// "zip" or a state name.
+fn spoken_zip(doc: &Doc<'_>, toks: &[Tok], (i, j): (usize, usize), out: &mut Vec<Cand>) {
+    let lower = &doc.lower;
+    let start = toks[i].bs;
+    // Digits only: "plus" or "double" would not start a ZIP code.
+    if toks[i..j].iter().any(|&t| {
+        !matches!(
+            num_tok(t, lower.as_bytes()),
+            NumTok::Digits | NumTok::Word(_)
+        )
+    }) {
+        return;
+    }
+    let before = lower[..start].trim_end_matches([' ', ',']);
+    let state = STATES.iter().any(|s| {
+        before.ends_with(s)
+            && !before.as_bytes()[..before.len() - s.len()]
+                .last()
+                .is_some_and(u8::is_ascii_alphanumeric)
+    });
+    if state || ctx_before(lower, start, 60, &["zip"]).is_some() {
+        push_address(doc, toks, i, toks[j - 1].be, "ZIP code read out", out);
+    }
+}
+
+/// NINOs read out or typed in lower case ("a b one two three four five six
+/// c", "ce 40 21 77 b") shortly after a NINO cue.
+fn spelled_ninos(
+    doc: &Doc<'_>,
+    toks: &[Tok],
+    first: usize,
+    units: &mut Vec<Unit>,
+    out: &mut Vec<Cand>,
+) {
+    let lower = doc.lower.as_bytes();
+    for (k, &t) in toks.iter().enumerate().skip(first) {
+        if !matches!(lower[t.bs], b'i' | b'n') || !nino_cue(lower, t) {
+            continue;
+        }
+        // "ni number", "ni no".
+        if t.be - t.bs == 2 && toks.get(k + 1).is_none_or(|n| lower[n.bs] != b'n') {
+            continue;
+        }
+        {
+            let from = t.be;
+            let to = from + 100;
+            let mut i = toks.partition_point(|t| t.bs < from);
+            // A NINO starts with two one-letter tokens or a two-letter one,
+            // then a digit token or a digit word.
+            if !window_has(toks, i, to, |a, b| {
+                let la = a.be - a.bs;
+                a.flags & T_ALPHA != 0
+                    && a.flags & T_LOWER != 0
+                    && ((la == 1 && b.flags & T_ALPHA != 0 && b.be - b.bs == 1)
+                        || (la == 2
+                            && (b.flags & T_DIGIT != 0 || num_tok(b, lower) != NumTok::Other)))
+            }) {
+                continue;
+            }
+            while i < toks.len() && toks[i].bs < to {
+                let j = read_units(doc, toks, i, units);
+                if j == i {
+                    i += 1;
+                    continue;
+                }
+                let n = units.len();
+                for a in 0..n.saturating_sub(8) {
+                    let u = &units[a..a + 9];
+                    let mut s = [0u8; 9];
+                    for (d, u) in s.iter_mut().zip(u) {
+                        *d = u.ch;
+                    }
+                    let shape = u[..2].iter().all(|u| matches!(u.kind, U_LETTER | U_PAIR))
+                        && u[2..8].iter().all(|u| matches!(u.kind, U_DIGIT | U_O))
+                        && u[8].kind == U_LETTER;
+                    for d in &mut s[2..8] {
+                        if *d == b'o' {
+                            *d = b'0';
+                        }
+                    }
+                    let (bs, be) = (toks[u[0].first].bs, toks[u[8].tok].be);
+                    if shape
+                        && aligned(units, a, a + 9)
+                        && std::str::from_utf8(&s).is_ok_and(validate::nino)
+                        && !doc.text[bs..be].bytes().any(|b| b.is_ascii_uppercase())
+                        && !out.iter().any(|c| c.bs == bs && c.ty == EntityType::UkNino)
+                    {
+                        out.push(Cand::new(
+                            bs,
+                            be,
+                            EntityType::UkNino,
+                            0.85,
+                            "NINO read out or in lower case after a NINO cue",
+                        ));
+                        break;
+                    }
+                }
+                i = j;
+            }
+        }
+    }
+}
+
+/// Words spelt out letter by letter ("o d u y a") right after the word
+/// itself, after "spell"/"spelt" or after "that's": names, in a call.
+fn spelled_names(doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Cand>) {
+    let text = doc.text.as_bytes();
+    let lower = &doc.lower;
+    let mut i = 0;
+    while i < toks.len() {
+        // A run starts with a one-letter token or "double"/"triple".
+        let n = toks[i].be - toks[i].bs;
+        if n != 1 && n != 6 {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        let mut word = Vec::new();
+        let mut mult = 1;
+        while let Some(&t) = toks.get(j) {
+            if j > i {
+                let gap = &text[toks[j - 1].be..t.bs];
+                // A space first: `prescan` looks for a one-letter token followed by one.
+                if gap.len() > 2
+                    || gap.first() != Some(&b' ')
+                    || !gap.iter().all(|b| matches!(b, b' ' | b','))
+                {
+                    break;
+                }
+            }
+            let w = &lower.as_bytes()[t.bs..t.be];
+            if t.flags & T_ALPHA != 0 && t.flags & T_LOWER != 0 && w.len() == 1 {
+                word.extend(std::iter::repeat_n(w[0], mult));
+                mult = 1;
+            } else if mult == 1 && (w == b"double" || w == b"triple") {
+                mult = if w == b"double" { 2 } else { 3 };
+            } else {
+                break;
+            }
+            j += 1;
+        }
+        if mult != 1 {
+            j -= 1;
+        }
+        if word.len() >= 3 && j > i {
+            let (bs, be) = (toks[i].bs, toks[j - 1].be);
+            let w = std::str::from_utf8(&word).unwrap_or("");
+            let vowel = word.iter().any(|c| b"aeiouy".contains(c));
+            let consonant = word.iter().any(|c| !b"aeiou".contains(c));
+            let abc = word.windows(2).all(|p| p[1] == p[0] + 1);
+            let mut from = bs.saturating_sub(100);
+            while !lower.is_char_boundary(from) {
+                from += 1;
+            }
+            // The word said before it spelt out.
+            let echo = lower[from..bs]
+                .split(|c: char| !(c.is_ascii_alphabetic() || c == '\''))
+                .any(|x| x == w);
+            let spell = ctx_before(lower, bs, 60, &["spell", "spelt"]).is_some();
+            let before = lower[..bs].trim_end_matches([' ', ',']);
+            let thats = word.len() >= 4
+                && ["that's", "thats", "that is", "it's"]
+                    .iter()
+                    .any(|c| before.ends_with(c));
+            if vowel && consonant && !abc && (echo || spell || thats) {
+                out.push(Cand::new(
+                    bs,
+                    be,
+                    EntityType::Person,
+                    0.8,
+                    "name spelt out letter by letter",
+                ));
+            }
+        }
+        i = j.max(i + 1);
+    }
+}
+
+/// The spelt-out forms: postcodes letter by letter after "postcode" or a
+/// street, ZIP codes read out after "zip" or a state (`zips`, from
+/// `spoken_numbers`), NINOs after a NINO cue and names spelt out (only when
+/// `letters`, see `prescan`). `post`: the text holds "post".
+#[inline(never)]
+pub(crate) fn spelled(
+    doc: &Doc<'_>,
+    toks: &[Tok],
+    post: bool,
+    letters: bool,
+    nino: Option<usize>,
+    zips: &[(usize, usize)],
+    out: &mut Vec<Cand>,
+) {
+    let lower = doc.lower.as_bytes();
+    let mut units = Vec::new();
+    for &z in zips {
+        spoken_zip(doc, toks, z, out);
+    }
+    if let Some(first) = nino {
+        spelled_ninos(doc, toks, first, &mut units, out);
+    }
+    // Below, every match holds two one-letter tokens in a row (the inward
+    // code of a postcode ends with two letters).
+    if !letters {
+        return;
+    }
+    if post {
+        for p in memchr::memmem::find_iter(lower, b"post") {
+            let rest = &lower[p + 4..];
+            let from = if rest.starts_with(b"code") {
+                p + 8
+            } else if rest.starts_with(b" code") {
+                p + 9
+            } else {
+                continue;
+            };
+            spelled_postcodes(doc, toks, from, from + 120, &mut units, out);
+        }
+    }
+    let streets: Vec<usize> = out
+        .iter()
+        .filter(|c| {
+            c.ty == EntityType::StreetAddress && c.why.starts_with("street address in a lower")
+        })
+        .map(|c| c.be)
+        .collect();
+    // After a street, on its line.
+    for e in streets {
+        let to = memchr::memchr(b'\n', &lower[e..]).map_or(lower.len(), |n| e + n);
+        spelled_postcodes(doc, toks, e, to.min(e + 60), &mut units, out);
+    }
+    spelled_names(doc, toks, out);
 }
 
 #[cfg(test)]
@@ -927,8 +1633,10 @@ mod tests {
             _cfg: &DetectorConfig,
             out: &mut Vec<Cand>,
         ) {
-            ref_spoken_numbers(doc, toks, out);
+            let mut zips = Vec::new();
+            ref_spoken_numbers(doc, toks, &mut zips, out);
             let lower = doc.lower.as_bytes();
+            let post = memchr::memmem::find(lower, b"post").is_some();
             // Lower-case UK postcodes ("ls1 4ab") shortly after the word "postcode":
             // only those windows are searched.
             for needle in [&b"postcode"[..], b"post code"] {
@@ -1016,9 +1724,17 @@ mod tests {
                     }
                 }
             }
+            // The spelt-out forms: the same code, without the prescan's gate
+            // for words spelt out letter by letter.
+            crate::spoken::spelled(doc, toks, post, true, Some(0), &zips, out);
         }
 
-        fn ref_spoken_numbers(doc: &Doc<'_>, toks: &[Tok], out: &mut Vec<Cand>) {
+        fn ref_spoken_numbers(
+            doc: &Doc<'_>,
+            toks: &[Tok],
+            zips: &mut Vec<(usize, usize)>,
+            out: &mut Vec<Cand>,
+        ) {
             let text = doc.text;
             let lower = &doc.lower;
             let mut i = 0;
@@ -1096,7 +1812,7 @@ mod tests {
                         ))
                     } else if nd == 9
                         && validate::ssn(&digits)
-                        && ctx_before(lower, start, 80, &["ssn", "social security"]).is_some()
+                        && ctx_before(lower, start, 80, crate::spoken::SSN_CUES).is_some()
                     {
                         Some(Cand::new(
                             start,
@@ -1121,6 +1837,8 @@ mod tests {
                         i = j.max(i + 1);
                         continue;
                     }
+                } else if words >= 3 && digits.len() == 5 {
+                    zips.push((i, j));
                 }
                 i = j.max(i + 1);
             }
@@ -1207,8 +1925,12 @@ mod tests {
         ] {
             let toks = crate::names::tokenize(text);
             let lower = text.to_ascii_lowercase();
-            let (n, st) = prescan(&toks, text.as_bytes(), lower.as_bytes());
-            assert_eq!((n, st.is_some()), (numbers, street), "{text:?}");
+            let p = prescan(&toks, text.as_bytes(), lower.as_bytes());
+            assert_eq!(
+                (p.numbers, p.street.is_some()),
+                (numbers, street),
+                "{text:?}"
+            );
         }
     }
 
@@ -1245,6 +1967,144 @@ mod tests {
             )),
             "{d:?}"
         );
+    }
+
+    /// The spans of `types` found in `text`.
+    fn found_of(text: &str, types: &[EntityType]) -> Vec<(EntityType, String)> {
+        found(text)
+            .into_iter()
+            .filter(|(t, _)| types.contains(t))
+            .collect()
+    }
+
+    #[test]
+    fn spelled_postcodes_and_zips() {
+        use EntityType::{Postcode, StreetAddress};
+        let addr = [Postcode, StreetAddress];
+        for (text, want) in [
+            (
+                "agent: and the postcode\ncaller: l s one four a b",
+                "l s one four a b",
+            ),
+            ("my postcode is e c two a four n e thanks", "e c two a four n e"),
+            ("the post code's b a one five q t", "b a one five q t"),
+            ("postcode is s w one a one a a", "s w one a one a a"),
+            (
+                "it's flat four twelve mill lane manchester m one two a b",
+                "four twelve mill lane manchester m one two a b",
+            ),
+            (
+                "agent: first line and postcode\ncaller: fourteen rose hill l s one four a b",
+                "fourteen rose hill l s one four a b",
+            ),
+            ("and the zip code\ncaller: nine four six oh seven", "nine four six oh seven"),
+            (
+                "it's twenty two north maple avenue apartment six chicago illinois six oh six one four",
+                "twenty two north maple avenue apartment six chicago illinois six oh six one four",
+            ),
+            ("we're in albany new york one two two oh seven", "one two two oh seven"),
+        ] {
+            let got = found_of(text, &addr);
+            assert!(got.iter().any(|(_, s)| s == want), "{text:?}: {got:?}");
+        }
+        for text in [
+            "postcode: i want to see a b and c",
+            "postcode a one b two",
+            "my postcode is one two three a b",
+            "the postcode is in the letter a b c one two",
+            "it's one two three four five six seven",
+            "nine four six oh seven",
+            "order number nine four six oh seven",
+            "it's forty two church street and a one b two",
+            // Spelled in capitals: the written form is the patterns' job.
+            "postcode L S ONE FOUR A B",
+        ] {
+            let got = found_of(text, &addr);
+            assert!(
+                got.iter()
+                    .all(|(t, s)| *t == StreetAddress && s.ends_with("street")),
+                "{text:?}: {got:?}"
+            );
+        }
+        // A town between the street and the postcode, on the next line: not joined.
+        let got = found_of(
+            "it's forty two mill lane\nagent: was that m one two a b",
+            &addr,
+        );
+        assert_eq!(got, vec![(StreetAddress, "forty two mill lane".into())]);
+    }
+
+    #[test]
+    fn spelled_ninos_and_ssns() {
+        use EntityType::{UkNino, UsSsn};
+        for (text, ty, want) in [
+            (
+                "could i take your national insurance number\ncaller: yeah it's a b one two three four five six c",
+                UkNino,
+                "a b one two three four five six c",
+            ),
+            ("NINO chk: cust read ce 40 21 77 b today", UkNino, "ce 40 21 77 b"),
+            ("my ni number is j g one oh three seven five two a", UkNino, "j g one oh three seven five two a"),
+            (
+                "hi my social is five one two four four three one eight seven",
+                UsSsn,
+                "five one two four four three one eight seven",
+            ),
+        ] {
+            let got = found_of(text, &[ty]);
+            assert_eq!(got, vec![(ty, want.to_string())], "{text:?}");
+        }
+        for text in [
+            // No cue.
+            "yeah it's a b one two three four five six c",
+            "five one two four four three one eight seven",
+            "it's one two three four five six seven",
+            // Invalid prefixes and suffixes.
+            "national insurance number q q one two three four five six c",
+            "national insurance number g b one two three four five six a",
+            "national insurance number a b one two three four five six e",
+            "ni number a b 12 34 5 c",
+            // Invalid SSN area.
+            "my social is six six six four four three one eight seven",
+        ] {
+            let got = found_of(text, &[UkNino, UsSsn]);
+            assert!(got.is_empty(), "{text:?}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn spelled_names() {
+        use EntityType::Person;
+        for (text, want) in [
+            (
+                "agent: and your surname\ncaller: oduya o d u y a",
+                "o d u y a",
+            ),
+            (
+                "agent: is that priya with a y\ncaller: yes p r i y a",
+                "p r i y a",
+            ),
+            (
+                "can you spell that for me\ncaller: k o w a l s k i",
+                "k o w a l s k i",
+            ),
+            ("my surname's hall that's h a double l", "h a double l"),
+            ("the name is that's m e n s a h", "m e n s a h"),
+        ] {
+            let got = found_of(text, &[Person]);
+            assert!(got.iter().any(|(_, s)| s == want), "{text:?}: {got:?}");
+        }
+        for text in [
+            "i want to see a b and c",
+            "options a b c d on the form",
+            "that's a b c d",
+            "it's plan a b or c",
+            "press a b c to spell it",
+            "x y z",
+        ] {
+            let got = found_of(text, &[Person]);
+            assert!(got.is_empty(), "{text:?}: {got:?}");
+        }
     }
 
     /// The candidates of `run` and of the reference implementation, printed.
@@ -1348,6 +2208,9 @@ mod tests {
         "dot", "at", "jane", "doe", "gmail", "com", "uk", "[at]", "(dot)", "[dot]", "(.)",
         "jane dot doe at gmail dot com", "j (dot) doe", "[at] mail (dot) co [dot] uk",
         " at mail.com", "at sign", "underscore", "é", "ü", "_", "ssn", "social", "security",
+        "b", "c", "l", "s", "y", "A", "l s one four a b", "m one two a b", "o d u y a", "oduya",
+        "spell", "that's", "zip", "illinois", "new york", "ni number", "national insurance",
+        "ce", "40", "a b one two three four five six c", "flat", "apartment", "manchester",
     ];
     const SEPS: &[&str] = &[
         " ", " ", " ", " ", "  ", ", ", "-", " - ", "\n", ": ", ". ", "", "’", "'", " ’ ", "_",
