@@ -508,8 +508,10 @@ impl Patterns {
             self.ips(doc, &sc.runs, out);
             caps_gates(bytes, &sc.runs, &mut sc.gates);
             self.ibans(doc, &sc.gates, out);
+            loose_ibans(bytes, &sc.runs, out);
             self.numbers(doc, &sc.runs, out);
             self.ninos(doc, &sc.gates, out);
+            loose_ninos(doc, &sc.runs, NINO_POS, out);
             self.addresses(doc, &sc.runs, &sc.gates, out);
         });
     }
@@ -581,7 +583,12 @@ impl Patterns {
                     continue;
                 }
                 let mut c = Cand::new(s, e, EntityType::IpAddress, 0.85, "IPv4 address");
-                if let Some(w) = self.cues.ip_neg.before(&doc.lower, s, 12) {
+                if let Some(w) = self
+                    .cues
+                    .ip_neg
+                    .before(&doc.lower, s, 12)
+                    .or_else(|| version_before(&doc.lower, s, IP_POS))
+                {
                     c.score -= 0.5;
                     c.cue = Some(w);
                 } else if let Some(w) = self.cues.ip_pos.before(&doc.lower, s, 40) {
@@ -813,7 +820,8 @@ impl Patterns {
                         .phone_pos
                         .nearest_before(lower, s, 30)
                         .map(|x| x.0)
-                        .max(cues.card_pos.nearest_before(lower, s, 30).map(|x| x.0));
+                        .max(cues.card_pos.nearest_before(lower, s, 30).map(|x| x.0))
+                        .max(phone_cue_before(lower, s, 30).map(|x| x.0));
                     pos.is_none_or(|p| p < *np)
                 })
                 .map(|x| x.1)
@@ -898,6 +906,10 @@ impl Patterns {
                 }
                 return Some(c);
             }
+            return unlisted_phone(lower, s, e, span, neg());
+        }
+        if nd == 7 {
+            return fictional_local_phone(s, e, span).filter(|_| neg().is_none());
         }
         None
     }
@@ -2558,6 +2570,363 @@ fn plausible_phone(span: &str, nd: usize) -> bool {
         b'1' => nd == 11 && nanp(&d[1..]),
         b'2'..=b'9' => nd == 10 && nanp(&d),
         _ => false,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Numbers written by people rather than generated: phone numbers outside the
+// allocated plan, IBANs and NINOs in lower case or loose groups.
+
+/// Words that make the number after them a phone number, matched as whole
+/// words (so "iphone", "hotel" or "cellar" do not count).
+const PHONE_CUE_WORDS: &[&str] = &[
+    "tel",
+    "tel no",
+    "telephone",
+    "phone",
+    "mob",
+    "mobile",
+    "cell",
+    "cellphone",
+    "call me on",
+    "ring me on",
+    "cb",
+    "callback",
+    "call back",
+    "contact no",
+    "contact number",
+    "number is",
+    "landline",
+];
+
+/// The last of `words` that stands as a whole word in the `window` bytes
+/// before `bs` of the lower-cased text: `(position, word)`.
+fn word_cue_before(
+    lower: &str,
+    bs: usize,
+    window: usize,
+    words: &[&'static str],
+) -> Option<(usize, &'static str)> {
+    let b = lower.as_bytes();
+    let from = bs.saturating_sub(window);
+    let mut best: Option<(usize, &'static str)> = None;
+    for &w in words {
+        let wb = w.as_bytes();
+        let mut i = bs;
+        while i >= from + wb.len() {
+            i -= 1;
+            let p = i + 1 - wb.len();
+            if b[p..=i] == *wb
+                && (p == 0 || !b[p - 1].is_ascii_alphabetic())
+                && !b.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
+            {
+                if best.is_none_or(|(q, _)| p > q) {
+                    best = Some((p, w));
+                }
+                break;
+            }
+        }
+    }
+    best
+}
+
+/// The nearest whole-word phone cue ("tel", "mob", "cb") before `bs`.
+pub(crate) fn phone_cue_before(
+    lower: &str,
+    bs: usize,
+    window: usize,
+) -> Option<(usize, &'static str)> {
+    word_cue_before(lower, bs, window, PHONE_CUE_WORDS)
+}
+
+/// Where a number of phone shape belongs: its national significant number.
+enum PhonePlan<'a> {
+    Uk(&'a [u8]),
+    Nanp(&'a [u8]),
+}
+
+/// The number plan and national significant number of a phone-shaped span:
+/// UK national (`0` + 10 digits) or `+44`/`0044` (10 digits after the code,
+/// the trunk `(0)` dropped); North American 10 digits, `1` + 10 or `+1`.
+fn phone_plan<'d>(span: &str, digits: &'d [u8]) -> Option<PhonePlan<'d>> {
+    let nanp = |n: &'d [u8]| {
+        (n.len() == 10 && matches!(n[0], b'2'..=b'9') && matches!(n[3], b'2'..=b'9'))
+            .then_some(PhonePlan::Nanp(n))
+    };
+    let uk = |n: &'d [u8]| {
+        (n.len() == 10 && matches!(n[0], b'1' | b'2' | b'3' | b'5' | b'7' | b'8' | b'9'))
+            .then_some(PhonePlan::Uk(n))
+    };
+    let mut d = digits;
+    let mut intl = span.trim_start_matches(['(', ' ']).starts_with('+');
+    if !intl && d.starts_with(b"00") && !d.starts_with(b"000") && d.len() >= 12 {
+        d = &d[2..];
+        intl = true;
+    }
+    if intl {
+        if let Some(rest) = d.strip_prefix(b"44") {
+            let rest = if span.contains("(0)") {
+                rest.strip_prefix(b"0").unwrap_or(rest)
+            } else {
+                rest
+            };
+            return uk(rest);
+        }
+        return d.strip_prefix(b"1").and_then(nanp);
+    }
+    match d.first()? {
+        b'0' => uk(&d[1..]),
+        b'1' => nanp(&d[1..]),
+        _ => nanp(d),
+    }
+}
+
+/// UK numbers Ofcom reserves for drama and fiction (national significant
+/// numbers: a prefix, then any digits to ten).
+const UK_FICTION: &[&[u8]] = &[
+    b"7700900", // 07700 900000-900999
+    b"2079460", // 020 7946 0000-0999
+    b"1134960", // 0113 496 0000-0999 (Leeds)
+    b"1144960", // Sheffield
+    b"1154960", // Nottingham
+    b"1164960", // Leicester
+    b"1174960", // Bristol
+    b"1184960", // Reading
+    b"1214960", // Birmingham
+    b"1314960", // Edinburgh
+    b"1414960", // Glasgow
+    b"1514960", // Liverpool
+    b"1614960", // Manchester
+    b"1914980", // 0191 498 0000-0999 (Tyneside)
+    b"2896496", // 028 9649 6000-6999 (Belfast)
+    b"2920180", // 029 2018 0000-0999 (Cardiff)
+    b"1632960", // 01632 960000-960999 (no area)
+    b"3069990", // 03069 990000-990999
+    b"8081570", // 0808 157 0000-0999
+    b"9098790", // 0909 879 0000-0999
+];
+
+/// Is the number one reserved for fiction: an Ofcom drama number, or a North
+/// American 555-0100 to 555-0199 with any area code?
+fn fictional_phone(plan: &PhonePlan<'_>) -> bool {
+    match *plan {
+        PhonePlan::Uk(n) => UK_FICTION.iter().any(|p| n.starts_with(p)),
+        PhonePlan::Nanp(n) => &n[3..6] == b"555" && &n[6..8] == b"01",
+    }
+}
+
+/// A phone number libphonenumber's metadata does not know (a fiction range,
+/// or a number not allocated yet) that a person gave as theirs: the shape of
+/// a UK or North American number, in a range reserved for fiction or after
+/// a phone cue, and no nearer number cue (`neg`, an order or a case).
+pub(crate) fn unlisted_phone(
+    lower: &str,
+    s: usize,
+    e: usize,
+    span: &str,
+    neg: Option<&'static str>,
+) -> Option<Cand> {
+    if neg.is_some() {
+        return None;
+    }
+    let mut buf = [0u8; 20];
+    let mut n = 0;
+    for c in span.bytes().filter(u8::is_ascii_digit) {
+        if n == buf.len() {
+            return None;
+        }
+        buf[n] = c;
+        n += 1;
+    }
+    let plan = phone_plan(span, &buf[..n])?;
+    let cue = phone_cue_before(lower, s, 40).map(|x| x.1);
+    let mut c = if fictional_phone(&plan) {
+        Cand::new(
+            s,
+            e,
+            EntityType::PhoneNumber,
+            0.7,
+            "phone number in a range reserved for fiction",
+        )
+    } else if cue.is_some() {
+        Cand::new(
+            s,
+            e,
+            EntityType::PhoneNumber,
+            0.6,
+            "phone-shaped number after a phone cue",
+        )
+    } else {
+        return None;
+    };
+    if let Some(w) = cue {
+        c.score += 0.1;
+        c.cue = Some(w);
+    }
+    Some(c)
+}
+
+/// A North American local number in the fiction range, `555-0100` to
+/// `555-0199`, written alone (7 digits, `-`, `.` or space after `555`).
+pub(crate) fn fictional_local_phone(s: usize, e: usize, span: &str) -> Option<Cand> {
+    let b = span.as_bytes();
+    (b.len() == 8
+        && b.starts_with(b"555")
+        && matches!(b[3], b'-' | b'.' | b' ')
+        && &b[4..6] == b"01"
+        && b[6..].iter().all(u8::is_ascii_digit))
+    .then(|| {
+        Cand::new(
+            s,
+            e,
+            EntityType::PhoneNumber,
+            0.6,
+            "local phone number in the range reserved for fiction",
+        )
+    })
+}
+
+/// IBANs the upper-case pattern misses: lower or mixed case, a space after
+/// the country code ("GB 13 BARC ..."), groups of any size. Tried at each run
+/// of digits that two letters (and a space) come before, and kept only with
+/// a known country, its exact length and a valid mod-97 checksum.
+pub(crate) fn loose_ibans(b: &[u8], runs: &[(usize, usize)], out: &mut Vec<Cand>) {
+    let letter = |i: usize| b[i].is_ascii_alphabetic();
+    let mut done = 0;
+    for &(rs, re_) in runs {
+        if rs < done || re_ - rs < 2 || rs < 2 {
+            continue;
+        }
+        let s = if letter(rs - 2) && letter(rs - 1) {
+            rs - 2
+        } else if rs >= 3 && b[rs - 1] == b' ' && letter(rs - 3) && letter(rs - 2) {
+            rs - 3
+        } else {
+            continue;
+        };
+        if s > 0 && is_word(b[s - 1]) {
+            continue;
+        }
+        let cc = [b[s].to_ascii_uppercase(), b[s + 1].to_ascii_uppercase()];
+        let Some(len) = validate::iban_length(&cc) else {
+            continue;
+        };
+        let mut compact = [0u8; 34];
+        compact[..2].copy_from_slice(&cc);
+        let (mut n, mut i) = (2, rs);
+        while n < len && i < b.len() {
+            let c = b[i];
+            if c.is_ascii_alphanumeric() {
+                compact[n] = c.to_ascii_uppercase();
+                n += 1;
+                i += 1;
+            } else if c == b' ' && n >= 4 && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        if n < len || i < b.len() && is_word(b[i]) {
+            continue;
+        }
+        if !(compact[2].is_ascii_digit() && compact[3].is_ascii_digit())
+            || !validate::iban_mod97(&compact[..len])
+        {
+            continue;
+        }
+        if out
+            .iter()
+            .any(|c| c.ty == EntityType::IbanCode && c.bs < i && s < c.be)
+        {
+            continue;
+        }
+        out.push(Cand::new(
+            s,
+            i,
+            EntityType::IbanCode,
+            0.95,
+            "IBAN with valid ISO 13616 mod-97 checksum",
+        ));
+        done = i;
+    }
+}
+
+/// NINOs in lower or mixed case ("ce 40 21 77 b"), which the upper-case
+/// gates do not reach: tried where two letters (and a space) come before a
+/// run of digits; scored as lower-case NINOs are (a cue is needed to report).
+pub(crate) fn loose_ninos(
+    doc: &Doc<'_>,
+    runs: &[(usize, usize)],
+    nino_pos: &[&'static str],
+    out: &mut Vec<Cand>,
+) {
+    let text = doc.text;
+    let b = text.as_bytes();
+    let letter = |i: usize| b[i].is_ascii_alphabetic();
+    for &(rs, re_) in runs {
+        if rs < 2 || !(re_ - rs == 2 || re_ - rs == 6) {
+            continue;
+        }
+        let s = if letter(rs - 2) && letter(rs - 1) {
+            rs - 2
+        } else if rs >= 3 && b[rs - 1] == b' ' && letter(rs - 3) && letter(rs - 2) {
+            rs - 3
+        } else {
+            continue;
+        };
+        if (s > 0 && is_word(b[s - 1]))
+            || (b[s].is_ascii_uppercase() && b[s + 1].is_ascii_uppercase())
+        {
+            continue;
+        }
+        let mut end = (s + 24).min(b.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let Some(e) = nino_at(&b[s..end]).map(|e| s + e) else {
+            continue;
+        };
+        if !validate::nino(&text[s..e]) {
+            continue;
+        }
+        let mut c = Cand::new(
+            s,
+            e,
+            EntityType::UkNino,
+            0.45,
+            "NINO with valid prefix and suffix",
+        );
+        if let Some(w) = ctx_before(&doc.lower, s, 80, nino_pos) {
+            c.score += 0.15;
+            c.cue = Some(w);
+        }
+        out.push(c);
+    }
+}
+
+/// Words that make a dotted quad after them a version number.
+const VERSION_WORDS: &[&str] = &[
+    "ver", "version", "v", "firmware", "fw", "software", "sw", "build", "release", "update",
+    "upgrade", "upgraded", "patch",
+];
+
+/// A version word a few words before a dotted quad, with no IP cue nearer.
+pub(crate) fn version_before(
+    lower: &str,
+    s: usize,
+    ip_pos: &[&'static str],
+) -> Option<&'static str> {
+    let (p, w) = word_cue_before(lower, s, 24, VERSION_WORDS)?;
+    // Not across a sentence or a line.
+    if lower.as_bytes()[p..s]
+        .iter()
+        .any(|&c| c == b'\n' || c == b';')
+    {
+        return None;
+    }
+    match word_cue_before(lower, s, 24, ip_pos) {
+        Some((q, _)) if q > p => None,
+        _ => Some(w),
     }
 }
 
