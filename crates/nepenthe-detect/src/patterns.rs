@@ -499,6 +499,7 @@ impl Patterns {
         let bytes = text.as_bytes();
         self.emails(text, out);
         dobs(doc, cfg, dates, &self.cues.dob_pos, out);
+        cued_dobs(doc, cfg, dates, out);
         with_scratch(|sc| {
             digit_runs(bytes, &mut sc.runs);
             // Everything else needs a digit.
@@ -2928,6 +2929,510 @@ pub(crate) fn version_before(
         Some((q, _)) if q > p => None,
         _ => Some(w),
     }
+}
+
+// ---------------------------------------------------------------------------
+// Dates of birth the date patterns and the cue list miss: "b. 1941", foreign
+// cues, a second birth date in the same clause, spoken dates with two-digit
+// years. All are found from the birth cues, so a text without one costs a
+// single SIMD search.
+
+static BIRTH_CUES: Searcher = std::sync::OnceLock::new();
+
+/// Birth cues, lower case. The ones [`DOB_POS`] lacks come after `"b."`.
+const BIRTH_CUE_WORDS: [&str; 12] = [
+    "birth",
+    "born",
+    "dob",
+    "d.o.b",
+    "b'day",
+    "b.",
+    "bday",
+    "b-day",
+    "nacimiento",
+    "naissance",
+    "geburt",
+    "yob",
+];
+
+/// Does the cue at `p` stand as a word (no letter before it; "b." needs a
+/// space or `(`/`,` before and a space after)?
+fn birth_cue_at(lb: &[u8], p: usize, w: &str) -> bool {
+    let before_ok = p == 0 || !lb[p - 1].is_ascii_alphanumeric();
+    if w == "b." {
+        return p > 0
+            && matches!(lb[p - 1], b' ' | b'(' | b',' | b'\n')
+            && lb.get(p + 2) == Some(&b' ');
+    }
+    before_ok
+}
+
+/// Words that may stand between two birth dates of one clause: "His DOB is
+/// 12/03/58; mine 30/09/61", "... and my wife's 1/2/63".
+const SAME_CLAUSE_WORDS: &[&str] = &[
+    "and",
+    "mine",
+    "my",
+    "his",
+    "hers",
+    "her",
+    "is",
+    "was",
+    "also",
+    "the",
+    "other",
+    "wife",
+    "wife's",
+    "husband",
+    "husband's",
+    "partner",
+    "partner's",
+    "son",
+    "son's",
+    "daughter",
+    "daughter's",
+    "mum",
+    "mum's",
+    "mom",
+    "mom's",
+    "dad",
+    "dad's",
+    "s",
+    "for",
+    "me",
+    "&",
+    "plus",
+    "then",
+];
+
+/// The birth dates found from birth cues that [`dobs`] cannot see.
+pub(crate) fn cued_dobs(
+    doc: &Doc<'_>,
+    cfg: &DetectorConfig,
+    dates: &[DateHit],
+    out: &mut Vec<Cand>,
+) {
+    let lb = doc.lower.as_bytes();
+    let Some(ac) = literal_searcher(&BIRTH_CUES, &BIRTH_CUE_WORDS) else {
+        return;
+    };
+    let mut done = 0;
+    for m in ac.find_iter(lb) {
+        let (p, ce) = (m.start(), m.end());
+        let w = BIRTH_CUE_WORDS[m.pattern().as_usize()];
+        if ce <= done || !birth_cue_at(lb, p, w) {
+            continue;
+        }
+        // The end of the cue's word ("birthday", "born:", "nacimiento:").
+        let mut q = ce;
+        while q < lb.len() && lb[q].is_ascii_alphabetic() {
+            q += 1;
+        }
+        let new_cue = m.pattern().as_usize() >= 5;
+        // The first written date after the cue.
+        let next = dates.iter().filter(|d| d.0 >= q).min_by_key(|d| d.0);
+        let birth = |d: &DateHit| d.2.iter().any(|x| x.0 <= cfg.max_birth_year);
+        // A year alone: "b. 1941", "DOB 1966 only".
+        if let Some((s, e, y)) = bare_year_after(lb, q) {
+            if y <= cfg.max_birth_year && !dates.iter().any(|d| d.0 < e && s < d.1) {
+                let mut c = Cand::new(
+                    s,
+                    e,
+                    EntityType::DateOfBirth,
+                    0.75,
+                    "year of birth after a birth cue",
+                );
+                c.cue = Some(w);
+                out.push(c);
+                done = e;
+                continue;
+            }
+        }
+        // A loosely written or spoken date in the next lines, before any
+        // written date.
+        let lim = next.map_or(lb.len(), |d| d.0).min(q + 100).min(lb.len());
+        if let Some((s, e)) = first_loose_date(lb, q, lim, cfg.max_birth_year) {
+            let mut c = Cand::new(
+                s,
+                e,
+                EntityType::DateOfBirth,
+                0.85,
+                "date in words after a birth cue",
+            );
+            c.cue = Some(w);
+            out.push(c);
+            done = e;
+            continue;
+        }
+        let Some(d) = next.filter(|d| d.0 - q <= 60) else {
+            continue;
+        };
+        if new_cue && birth(d) {
+            let mut c = Cand::new(
+                d.0,
+                d.1,
+                EntityType::DateOfBirth,
+                0.9,
+                "date with a plausible birth year",
+            );
+            c.cue = Some(w);
+            out.push(c);
+        }
+        // A second birth date in the same clause.
+        if let Some(d2) = dates.iter().filter(|x| x.0 >= d.1).min_by_key(|x| x.0) {
+            if birth(d) && birth(d2) && same_clause(lb, d.1, d2.0) {
+                let mut c = Cand::new(
+                    d2.0,
+                    d2.1,
+                    EntityType::DateOfBirth,
+                    0.85,
+                    "second date of birth after a birth cue",
+                );
+                c.cue = Some(w);
+                out.push(c);
+            }
+        }
+        done = d.1;
+    }
+}
+
+/// The first loosely written date of birth starting in `lb[from..lim]`.
+fn first_loose_date(
+    lb: &[u8],
+    from: usize,
+    lim: usize,
+    max_birth_year: u32,
+) -> Option<(usize, usize)> {
+    for i in from..lim {
+        if !lb[i].is_ascii_alphanumeric() || (i > 0 && lb[i - 1].is_ascii_alphanumeric()) {
+            continue;
+        }
+        if let Some((e, (y, mo, d))) = loose_date_at(lb, i, max_birth_year) {
+            // "DOB ok, the order was placed on ...": the date is another one.
+            let gap = &lb[from..i];
+            if OTHER_DATE_WORDS
+                .iter()
+                .any(|w| find_small(gap, w.as_bytes()).is_some())
+            {
+                return None;
+            }
+            return (y <= max_birth_year && validate::date(y, mo, d)).then_some((i, e));
+        }
+    }
+    None
+}
+
+/// Words that say a date is not a birth date: a date after them belongs to them.
+const OTHER_DATE_WORDS: &[&str] = &[
+    "order",
+    "appoint",
+    "deliver",
+    "expir",
+    "exp ",
+    "renew",
+    "book",
+    "placed",
+    "ship",
+    "dispatch",
+    "due",
+    "paid",
+    "pay",
+    "install",
+    "visit",
+    "valid",
+    "until",
+    "since",
+    "start",
+    "contract",
+    "arriv",
+    "sent",
+    "purchas",
+    "bought",
+    "moved",
+    "joined",
+    "opened",
+    "issue",
+    "refund",
+    "cancel",
+    "today",
+    "tomorrow",
+    "yesterday",
+    "last",
+    "next",
+];
+
+/// Is the text between two dates, `lb[a..b]`, short and made only of the
+/// words that join two birth dates in one clause?
+fn same_clause(lb: &[u8], a: usize, b: usize) -> bool {
+    if b < a || b - a > 28 {
+        return false;
+    }
+    let gap = &lb[a..b];
+    if gap.iter().any(|&c| matches!(c, b'\n' | b'.' | b'?' | b'!')) {
+        return false;
+    }
+    gap.split(|c| matches!(c, b' ' | b',' | b';' | b':' | b'(' | b')' | b'-'))
+        .filter(|w| !w.is_empty())
+        .all(|w| SAME_CLAUSE_WORDS.iter().any(|x| x.as_bytes() == w))
+}
+
+/// A four-digit year (1900-2099) right after a cue ending at `q`, past
+/// spaces, `:` and "is", "in", "was": `(start, end, year)`; not part of a
+/// longer number or a date.
+fn bare_year_after(lb: &[u8], q: usize) -> Option<(usize, usize, u32)> {
+    let mut i = q;
+    loop {
+        while i < lb.len() && matches!(lb[i], b' ' | b':' | b'-' | b'(') {
+            i += 1;
+        }
+        let rest = &lb[i..];
+        let skip = [&b"is "[..], b"in ", b"was "]
+            .iter()
+            .find(|w| rest.starts_with(w))
+            .map(|w| w.len());
+        match skip {
+            Some(n) if i - q < 12 => i += n,
+            _ => break,
+        }
+    }
+    if i - q > 12 {
+        return None;
+    }
+    let y = lb.get(i..i + 4)?;
+    if !(y.iter().all(u8::is_ascii_digit) && (y.starts_with(b"19") || y.starts_with(b"20"))) {
+        return None;
+    }
+    let after = |k: usize| lb.get(i + 4 + k).copied();
+    if after(0).is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_')
+        || (matches!(after(0), Some(b'/' | b'.' | b'-'))
+            && after(1).is_some_and(|c| c.is_ascii_digit()))
+    {
+        return None;
+    }
+    let year = y.iter().fold(0, |a, &c| a * 10 + u32::from(c - b'0'));
+    Some((i, i + 4, year))
+}
+
+/// The word starting at `i` (letters, digits and `'`): its end.
+fn word_from(lb: &[u8], i: usize) -> usize {
+    let mut e = i;
+    while e < lb.len() && (lb[e].is_ascii_alphanumeric() || lb[e] == b'\'') {
+        e += 1;
+    }
+    e
+}
+
+/// The start of the next word after `e`, past spaces, one comma and one `-`.
+fn next_word_start(lb: &[u8], e: usize) -> Option<usize> {
+    let mut i = e;
+    while i < lb.len() && matches!(lb[i], b' ' | b',' | b'-') && i - e < 3 {
+        i += 1;
+    }
+    (i > e && i < lb.len() && lb[i].is_ascii_alphanumeric()).then_some(i)
+}
+
+const ORDINAL_WORDS: [&str; 20] = [
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+    "twentieth",
+];
+
+const UNIT_WORDS: [&str; 19] = [
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+];
+
+const TENS_WORDS: [&str; 8] = [
+    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+];
+
+/// A day of the month at `i`: "3", "3rd", "third", "twenty first": `(end, day)`.
+fn loose_day(lb: &[u8], i: usize) -> Option<(usize, u32)> {
+    let e = word_from(lb, i);
+    let w = &lb[i..e];
+    let nd = w.iter().take_while(|c| c.is_ascii_digit()).count();
+    if nd > 0 {
+        let suffix = &w[nd..];
+        if nd > 2 || !(suffix.is_empty() || [&b"st"[..], b"nd", b"rd", b"th"].contains(&suffix)) {
+            return None;
+        }
+        return Some((
+            e,
+            w[..nd].iter().fold(0, |a, &c| a * 10 + u32::from(c - b'0')),
+        ));
+    }
+    if let Some(k) = ORDINAL_WORDS.iter().position(|o| o.as_bytes() == w) {
+        return Some((e, k as u32 + 1));
+    }
+    if w == b"thirtieth" {
+        return Some((e, 30));
+    }
+    let tens = match w {
+        b"twenty" => 20,
+        b"thirty" => 30,
+        _ => return None,
+    };
+    let j = next_word_start(lb, e)?;
+    let e2 = word_from(lb, j);
+    let k = ORDINAL_WORDS[..9]
+        .iter()
+        .position(|o| o.as_bytes() == &lb[j..e2])?;
+    Some((e2, tens + k as u32 + 1))
+}
+
+/// A month's name or abbreviation at `i`: `(end, month)`.
+fn loose_month(lb: &[u8], i: usize) -> Option<(usize, u32)> {
+    let e = word_from(lb, i);
+    let w = &lb[i..e];
+    let m = MONTH_NAMES.iter().position(|n| {
+        n.as_bytes() == w || (w.len() >= 3 && n.as_bytes().starts_with(w) && w.len() <= 4)
+    })?;
+    let e = if lb.get(e) == Some(&b'.') { e + 1 } else { e };
+    Some((e, m as u32 + 1))
+}
+
+/// A number below 100 in words at `i` ("eighty three", "ninety", "oh five"): `(end, n)`.
+fn two_digit_words(lb: &[u8], i: usize) -> Option<(usize, u32)> {
+    let e = word_from(lb, i);
+    let w = &lb[i..e];
+    if w == b"oh" {
+        let j = next_word_start(lb, e)?;
+        let e2 = word_from(lb, j);
+        let k = UNIT_WORDS[..9]
+            .iter()
+            .position(|u| u.as_bytes() == &lb[j..e2])?;
+        return Some((e2, k as u32 + 1));
+    }
+    if let Some(k) = TENS_WORDS.iter().position(|t| t.as_bytes() == w) {
+        let tens = 20 + 10 * k as u32;
+        if let Some(j) = next_word_start(lb, e) {
+            let e2 = word_from(lb, j);
+            if let Some(u) = UNIT_WORDS[..9]
+                .iter()
+                .position(|u| u.as_bytes() == &lb[j..e2])
+            {
+                return Some((e2, tens + u as u32 + 1));
+            }
+        }
+        return Some((e, tens));
+    }
+    let k = UNIT_WORDS.iter().position(|u| u.as_bytes() == w)?;
+    Some((e, k as u32 + 1))
+}
+
+/// A year at `i`: "1983", "83", "nineteen eighty three", "eighty three",
+/// "two thousand and one": `(end, year)`; two-digit years are read as the
+/// latest year not after `max_birth_year`.
+fn loose_year(lb: &[u8], i: usize, max_birth_year: u32) -> Option<(usize, u32)> {
+    let e = word_from(lb, i);
+    let w = &lb[i..e];
+    let two = |yy: u32| {
+        if 2000 + yy <= max_birth_year {
+            2000 + yy
+        } else {
+            1900 + yy
+        }
+    };
+    if w.iter().all(u8::is_ascii_digit) {
+        let n = w.iter().fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
+        return match w.len() {
+            2 => Some((e, two(n))),
+            4 if (1900..2100).contains(&n) => Some((e, n)),
+            _ => None,
+        };
+    }
+    if w == b"two" {
+        let rest = &lb[e..];
+        let t = b" thousand";
+        if rest.starts_with(t) {
+            let mut j = e + t.len();
+            if lb[j..].starts_with(b" and") {
+                j += 4;
+            }
+            if let Some(k) = next_word_start(lb, j) {
+                if let Some((e2, n)) = two_digit_words(lb, k) {
+                    return Some((e2, 2000 + n));
+                }
+            }
+            return Some((j, 2000));
+        }
+    }
+    if w == b"nineteen" || w == b"twenty" {
+        let century = if w == b"nineteen" { 1900 } else { 2000 };
+        if let Some(j) = next_word_start(lb, e) {
+            if let Some((e2, n)) = two_digit_words(lb, j) {
+                if n >= 10 || lb[j..].starts_with(b"oh") {
+                    return Some((e2, century + n));
+                }
+            }
+        }
+    }
+    let (e2, n) = two_digit_words(lb, i)?;
+    // A lone "nineteen" or "five" is no year: two-digit years in words
+    // start with a tens word or "oh".
+    (n >= 20 || w == b"oh").then(|| (e2, two(n)))
+}
+
+/// A date written loosely at `i` (lower case): "ninth of may eighty three",
+/// "1st of april 95", "july fourth nineteen ninety", "march 3 84": `(end,
+/// (year, month, day))`.
+fn loose_date_at(lb: &[u8], i: usize, max_birth_year: u32) -> Option<(usize, (u32, u32, u32))> {
+    let (d, mo, e) = if let Some((e, d)) = loose_day(lb, i) {
+        let mut j = next_word_start(lb, e)?;
+        if lb[j..].starts_with(b"of ") {
+            j += 3;
+        }
+        let (e2, mo) = loose_month(lb, j)?;
+        (d, mo, e2)
+    } else {
+        let (e, mo) = loose_month(lb, i)?;
+        let mut j = next_word_start(lb, e)?;
+        if lb[j..].starts_with(b"the ") {
+            j += 4;
+        }
+        let (e2, d) = loose_day(lb, j)?;
+        (d, mo, e2)
+    };
+    let j = next_word_start(lb, e)?;
+    let (ye, y) = loose_year(lb, j, max_birth_year)?;
+    if lb.get(ye).is_some_and(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    Some((ye, (y, mo, d)))
 }
 
 #[cfg(test)]

@@ -223,6 +223,7 @@ impl Patterns {
             }
         }
         dobs(doc, cfg, dates, out);
+        super::cued_dobs(doc, cfg, dates, out);
         // Everything else needs a digit.
         if !bytes.iter().any(u8::is_ascii_digit) {
             return;
