@@ -514,6 +514,7 @@ impl Patterns {
             self.ninos(doc, &sc.gates, out);
             loose_ninos(doc, &sc.runs, NINO_POS, out);
             self.addresses(doc, &sc.runs, &sc.gates, out);
+            address_extras(doc, out);
         });
     }
 
@@ -3433,6 +3434,243 @@ fn loose_date_at(lb: &[u8], i: usize, max_birth_year: u32) -> Option<(usize, (u3
         return None;
     }
     Some((ye, (y, mo, d)))
+}
+
+// ---------------------------------------------------------------------------
+// Addresses around a postcode or state + ZIP the street pattern did not reach.
+
+/// Words that end the name of a house: such a part starts an address.
+const HOUSE_NAME_WORDS: &[&str] = &[
+    "Cottage",
+    "House",
+    "Farm",
+    "Lodge",
+    "Barn",
+    "Hall",
+    "Manor",
+    "Villa",
+    "Rectory",
+    "Vicarage",
+    "Grange",
+    "Mill",
+    "Bungalow",
+    "Cottages",
+    "Farmhouse",
+    "Mansions",
+    "Apartments",
+    "Flats",
+];
+
+/// Small words inside a place or house name ("Newcastle upon Tyne").
+const PLACE_JOINERS: &[&str] = &[
+    "upon", "on", "under", "in", "le", "la", "de", "of", "the", "and",
+];
+
+/// The title-case words (and house numbers) that end at `j` (past spaces),
+/// at most six: `(start, words, starts a part)`, the last true when a `,`,
+/// a line break or the start of the text comes before them.
+fn title_words_before(b: &[u8], j: usize) -> (usize, usize, bool) {
+    let mut s = j;
+    let mut n = 0;
+    let mut i = j;
+    loop {
+        while i > 0 && b[i - 1] == b' ' {
+            i -= 1;
+        }
+        let we = i;
+        while i > 0
+            && (b[i - 1].is_ascii_alphanumeric()
+                || matches!(b[i - 1], b'\'' | b'-')
+                || b[i - 1] >= 0x80)
+        {
+            i -= 1;
+        }
+        if i == we || n == 6 {
+            break;
+        }
+        let w = &b[i..we];
+        let ok = w[0].is_ascii_uppercase()
+            || w[0] >= 0xC3
+            || (w[0].is_ascii_digit() && w.iter().filter(|c| c.is_ascii_alphabetic()).count() <= 1)
+            || (n > 0 && PLACE_JOINERS.iter().any(|p| p.as_bytes() == w));
+        if !ok {
+            break;
+        }
+        n += 1;
+        s = i;
+    }
+    // A joiner does not start a part.
+    while n > 0 {
+        let e = s + b[s..].iter().position(|&c| c == b' ').unwrap_or(0);
+        if e > s
+            && PLACE_JOINERS.iter().any(|p| p.as_bytes() == &b[s..e])
+            && b[s].is_ascii_lowercase()
+        {
+            s = e + 1;
+            n -= 1;
+        } else {
+            break;
+        }
+    }
+    let mut k = s;
+    while k > 0 && b[k - 1] == b' ' {
+        k -= 1;
+    }
+    (s, n, k == 0 || matches!(b[k - 1], b',' | b'\n'))
+}
+
+/// Where an address ending with the postcode at `ps` starts, if the parts
+/// before it (up to four, separated by `,` or line breaks, in title case:
+/// house name or number, street, locality, town) make one: two parts or
+/// more, one of them with a house number, a PO box, a street or a house name.
+fn address_before(b: &[u8], ps: usize) -> Option<usize> {
+    let mut pos = ps;
+    let (mut parts, mut strong, mut start) = (0, false, ps);
+    while parts < 5 {
+        let mut j = pos;
+        while j > 0 && b[j - 1] == b' ' {
+            j -= 1;
+        }
+        let sep = j > 0 && matches!(b[j - 1], b',' | b'\n');
+        if sep {
+            j -= 1;
+            while j > 0 && matches!(b[j - 1], b' ' | b'\r') {
+                j -= 1;
+            }
+        } else if parts > 0 {
+            break;
+        }
+        let (ws, n, whole) = title_words_before(b, j);
+        if n == 0 {
+            break;
+        }
+        let part = &b[ws..j];
+        let last = part.rsplit(|&c| c == b' ').next().unwrap_or(part);
+        let numbered = part[0].is_ascii_digit()
+            || part.starts_with(b"PO Box ")
+            || part.starts_with(b"P.O. Box ");
+        let house = HOUSE_NAME_WORDS.iter().any(|h| h.as_bytes() == last);
+        strong |= numbered || house || is_street_word(last);
+        parts += 1;
+        start = ws;
+        pos = ws;
+        // A house number or name starts the address.
+        if !whole || numbered || house {
+            break;
+        }
+    }
+    (parts >= 2 && strong).then_some(start)
+}
+
+/// Is `code` a state + ZIP ("TX 78788", "CA, 90210")?
+fn is_state_zip(code: &[u8]) -> bool {
+    code.len() > 3
+        && code[0].is_ascii_uppercase()
+        && code[1].is_ascii_uppercase()
+        && matches!(code[2], b' ' | b',')
+}
+
+/// Does a state + ZIP at `s..e` stand where an address ends: after a town
+/// word, a comma or a line break, and with no number glued after it ("Rx ID
+/// 55120-334" is no address)?
+fn state_zip_in_place(b: &[u8], s: usize, e: usize) -> bool {
+    if matches!(b.get(e), Some(b'-' | b'/' | b'.')) && b.get(e + 1).is_some_and(u8::is_ascii_digit)
+    {
+        return false;
+    }
+    if s == 0 || matches!(b[s - 1], b'\n' | b',' | b'(' | b'\t') {
+        return true;
+    }
+    if b[s - 1] != b' ' {
+        return false;
+    }
+    let we = s - 1;
+    let mut ws = we;
+    while ws > 0 && (b[ws - 1].is_ascii_alphabetic() || b[ws - 1] >= 0x80) {
+        ws -= 1;
+    }
+    if ws == we {
+        return we > 0 && b[we - 1] == b',';
+    }
+    let w = &b[ws..we];
+    (w[0].is_ascii_uppercase() || w[0] >= 0xC3)
+        && w.len() >= 3
+        && w[1..].iter().any(|c| c.is_ascii_lowercase() || *c >= 0x80)
+}
+
+/// Addresses finished around the postcodes [`Patterns::addresses`] found
+/// alone: a state + ZIP out of place is dropped, parts of an address before
+/// a postcode are joined to it, and a ZIP code after a "zip" cue is kept.
+pub(crate) fn address_extras(doc: &Doc<'_>, out: &mut Vec<Cand>) {
+    let b = doc.text.as_bytes();
+    let mut i = 0;
+    while i < out.len() {
+        let c = out[i];
+        if c.ty != EntityType::Postcode {
+            i += 1;
+            continue;
+        }
+        if is_state_zip(&b[c.bs..c.be]) && !state_zip_in_place(b, c.bs, c.be) {
+            out.remove(i);
+            continue;
+        }
+        if let Some(s) = address_before(b, c.bs) {
+            out[i] = Cand::new(
+                s,
+                c.be,
+                EntityType::StreetAddress,
+                0.95,
+                "address parts before a postcode",
+            );
+        }
+        i += 1;
+    }
+    zips_after_cue(doc, out);
+}
+
+/// A five-digit ZIP code right after "zip" or "zip code" (and `:`, "is").
+fn zips_after_cue(doc: &Doc<'_>, out: &mut Vec<Cand>) {
+    let lb = doc.lower.as_bytes();
+    for p in memchr::memmem::find_iter(lb, b"zip") {
+        if p > 0 && lb[p - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let mut i = p + 3;
+        for w in [&b" code"[..], b"code", b":", b" is", b":"] {
+            if lb[i..].starts_with(w) {
+                i += w.len();
+            }
+        }
+        if lb.get(i) != Some(&b' ') {
+            continue;
+        }
+        i += 1;
+        let s = i;
+        let digits = lb[s..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits != 5 {
+            continue;
+        }
+        let mut e = s + 5;
+        if lb.get(e) == Some(&b'-')
+            && lb
+                .get(e + 1..e + 5)
+                .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+        {
+            e += 5;
+        }
+        if lb
+            .get(e)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'-')
+        {
+            continue;
+        }
+        if out.iter().any(|c| c.bs < e && s < c.be) {
+            continue;
+        }
+        let mut c = Cand::new(s, e, EntityType::Postcode, 0.85, "ZIP code after a zip cue");
+        c.cue = Some("zip");
+        out.push(c);
+    }
 }
 
 #[cfg(test)]

@@ -238,6 +238,7 @@ impl Patterns {
         self.ninos(doc, &gates, out);
         super::loose_ninos(doc, &runs, NINO_POS, out);
         self.addresses(doc, &gates, out);
+        super::address_extras(doc, out);
     }
 
     fn ips(&self, doc: &Doc<'_>, out: &mut Vec<Cand>) {
