@@ -499,6 +499,7 @@ impl Patterns {
         let bytes = text.as_bytes();
         self.emails(text, out);
         dobs(doc, cfg, dates, &self.cues.dob_pos, out);
+        cued_dobs(doc, cfg, dates, out);
         with_scratch(|sc| {
             digit_runs(bytes, &mut sc.runs);
             // Everything else needs a digit.
@@ -508,9 +509,12 @@ impl Patterns {
             self.ips(doc, &sc.runs, out);
             caps_gates(bytes, &sc.runs, &mut sc.gates);
             self.ibans(doc, &sc.gates, out);
+            loose_ibans(bytes, &sc.runs, out);
             self.numbers(doc, &sc.runs, out);
             self.ninos(doc, &sc.gates, out);
+            loose_ninos(doc, &sc.runs, NINO_POS, out);
             self.addresses(doc, &sc.runs, &sc.gates, out);
+            address_extras(doc, out);
         });
     }
 
@@ -581,7 +585,12 @@ impl Patterns {
                     continue;
                 }
                 let mut c = Cand::new(s, e, EntityType::IpAddress, 0.85, "IPv4 address");
-                if let Some(w) = self.cues.ip_neg.before(&doc.lower, s, 12) {
+                if let Some(w) = self
+                    .cues
+                    .ip_neg
+                    .before(&doc.lower, s, 12)
+                    .or_else(|| version_before(&doc.lower, s, IP_POS))
+                {
                     c.score -= 0.5;
                     c.cue = Some(w);
                 } else if let Some(w) = self.cues.ip_pos.before(&doc.lower, s, 40) {
@@ -813,7 +822,8 @@ impl Patterns {
                         .phone_pos
                         .nearest_before(lower, s, 30)
                         .map(|x| x.0)
-                        .max(cues.card_pos.nearest_before(lower, s, 30).map(|x| x.0));
+                        .max(cues.card_pos.nearest_before(lower, s, 30).map(|x| x.0))
+                        .max(phone_cue_before(lower, s, 30).map(|x| x.0));
                     pos.is_none_or(|p| p < *np)
                 })
                 .map(|x| x.1)
@@ -898,6 +908,10 @@ impl Patterns {
                 }
                 return Some(c);
             }
+            return unlisted_phone(lower, s, e, span, neg());
+        }
+        if nd == 7 {
+            return fictional_local_phone(s, e, span).filter(|_| neg().is_none());
         }
         None
     }
@@ -2558,6 +2572,1104 @@ fn plausible_phone(span: &str, nd: usize) -> bool {
         b'1' => nd == 11 && nanp(&d[1..]),
         b'2'..=b'9' => nd == 10 && nanp(&d),
         _ => false,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Numbers written by people rather than generated: phone numbers outside the
+// allocated plan, IBANs and NINOs in lower case or loose groups.
+
+/// Words that make the number after them a phone number, matched as whole
+/// words (so "iphone", "hotel" or "cellar" do not count).
+const PHONE_CUE_WORDS: &[&str] = &[
+    "tel",
+    "tel no",
+    "telephone",
+    "phone",
+    "mob",
+    "mobile",
+    "cell",
+    "cellphone",
+    "call me on",
+    "ring me on",
+    "cb",
+    "callback",
+    "call back",
+    "contact no",
+    "contact number",
+    "number is",
+    "landline",
+];
+
+/// The last of `words` that stands as a whole word in the `window` bytes
+/// before `bs` of the lower-cased text: `(position, word)`.
+fn word_cue_before(
+    lower: &str,
+    bs: usize,
+    window: usize,
+    words: &[&'static str],
+) -> Option<(usize, &'static str)> {
+    let b = lower.as_bytes();
+    let from = bs.saturating_sub(window);
+    let mut best: Option<(usize, &'static str)> = None;
+    for &w in words {
+        let wb = w.as_bytes();
+        let mut i = bs;
+        while i >= from + wb.len() {
+            i -= 1;
+            let p = i + 1 - wb.len();
+            if b[p..=i] == *wb
+                && (p == 0 || !b[p - 1].is_ascii_alphabetic())
+                && !b.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
+            {
+                if best.is_none_or(|(q, _)| p > q) {
+                    best = Some((p, w));
+                }
+                break;
+            }
+        }
+    }
+    best
+}
+
+/// The nearest whole-word phone cue ("tel", "mob", "cb") before `bs`.
+pub(crate) fn phone_cue_before(
+    lower: &str,
+    bs: usize,
+    window: usize,
+) -> Option<(usize, &'static str)> {
+    word_cue_before(lower, bs, window, PHONE_CUE_WORDS)
+}
+
+/// Where a number of phone shape belongs: its national significant number.
+enum PhonePlan<'a> {
+    Uk(&'a [u8]),
+    Nanp(&'a [u8]),
+}
+
+/// The number plan and national significant number of a phone-shaped span:
+/// UK national (`0` + 10 digits) or `+44`/`0044` (10 digits after the code,
+/// the trunk `(0)` dropped); North American 10 digits, `1` + 10 or `+1`.
+fn phone_plan<'d>(span: &str, digits: &'d [u8]) -> Option<PhonePlan<'d>> {
+    let nanp = |n: &'d [u8]| {
+        (n.len() == 10 && matches!(n[0], b'2'..=b'9') && matches!(n[3], b'2'..=b'9'))
+            .then_some(PhonePlan::Nanp(n))
+    };
+    let uk = |n: &'d [u8]| {
+        (n.len() == 10 && matches!(n[0], b'1' | b'2' | b'3' | b'5' | b'7' | b'8' | b'9'))
+            .then_some(PhonePlan::Uk(n))
+    };
+    let mut d = digits;
+    let mut intl = span.trim_start_matches(['(', ' ']).starts_with('+');
+    if !intl && d.starts_with(b"00") && !d.starts_with(b"000") && d.len() >= 12 {
+        d = &d[2..];
+        intl = true;
+    }
+    if intl {
+        if let Some(rest) = d.strip_prefix(b"44") {
+            let rest = if span.contains("(0)") {
+                rest.strip_prefix(b"0").unwrap_or(rest)
+            } else {
+                rest
+            };
+            return uk(rest);
+        }
+        return d.strip_prefix(b"1").and_then(nanp);
+    }
+    match d.first()? {
+        b'0' => uk(&d[1..]),
+        b'1' => nanp(&d[1..]),
+        _ => nanp(d),
+    }
+}
+
+/// UK numbers Ofcom reserves for drama and fiction (national significant
+/// numbers: a prefix, then any digits to ten).
+const UK_FICTION: &[&[u8]] = &[
+    b"7700900", // 07700 900000-900999
+    b"2079460", // 020 7946 0000-0999
+    b"1134960", // 0113 496 0000-0999 (Leeds)
+    b"1144960", // Sheffield
+    b"1154960", // Nottingham
+    b"1164960", // Leicester
+    b"1174960", // Bristol
+    b"1184960", // Reading
+    b"1214960", // Birmingham
+    b"1314960", // Edinburgh
+    b"1414960", // Glasgow
+    b"1514960", // Liverpool
+    b"1614960", // Manchester
+    b"1914980", // 0191 498 0000-0999 (Tyneside)
+    b"2896496", // 028 9649 6000-6999 (Belfast)
+    b"2920180", // 029 2018 0000-0999 (Cardiff)
+    b"1632960", // 01632 960000-960999 (no area)
+    b"3069990", // 03069 990000-990999
+    b"8081570", // 0808 157 0000-0999
+    b"9098790", // 0909 879 0000-0999
+];
+
+/// Is the number one reserved for fiction: an Ofcom drama number, or a North
+/// American 555-0100 to 555-0199 with any area code?
+fn fictional_phone(plan: &PhonePlan<'_>) -> bool {
+    match *plan {
+        PhonePlan::Uk(n) => UK_FICTION.iter().any(|p| n.starts_with(p)),
+        PhonePlan::Nanp(n) => &n[3..6] == b"555" && &n[6..8] == b"01",
+    }
+}
+
+/// A phone number libphonenumber's metadata does not know (a fiction range,
+/// or a number not allocated yet) that a person gave as theirs: the shape of
+/// a UK or North American number, in a range reserved for fiction or after
+/// a phone cue, and no nearer number cue (`neg`, an order or a case).
+pub(crate) fn unlisted_phone(
+    lower: &str,
+    s: usize,
+    e: usize,
+    span: &str,
+    neg: Option<&'static str>,
+) -> Option<Cand> {
+    if neg.is_some() {
+        return None;
+    }
+    let mut buf = [0u8; 20];
+    let mut n = 0;
+    for c in span.bytes().filter(u8::is_ascii_digit) {
+        if n == buf.len() {
+            return None;
+        }
+        buf[n] = c;
+        n += 1;
+    }
+    let plan = phone_plan(span, &buf[..n])?;
+    let cue = phone_cue_before(lower, s, 40).map(|x| x.1);
+    let mut c = if fictional_phone(&plan) {
+        Cand::new(
+            s,
+            e,
+            EntityType::PhoneNumber,
+            0.7,
+            "phone number in a range reserved for fiction",
+        )
+    } else if cue.is_some() {
+        Cand::new(
+            s,
+            e,
+            EntityType::PhoneNumber,
+            0.6,
+            "phone-shaped number after a phone cue",
+        )
+    } else {
+        return None;
+    };
+    if let Some(w) = cue {
+        c.score += 0.1;
+        c.cue = Some(w);
+    }
+    Some(c)
+}
+
+/// A North American local number in the fiction range, `555-0100` to
+/// `555-0199`, written alone (7 digits, `-`, `.` or space after `555`).
+pub(crate) fn fictional_local_phone(s: usize, e: usize, span: &str) -> Option<Cand> {
+    let b = span.as_bytes();
+    (b.len() == 8
+        && b.starts_with(b"555")
+        && matches!(b[3], b'-' | b'.' | b' ')
+        && &b[4..6] == b"01"
+        && b[6..].iter().all(u8::is_ascii_digit))
+    .then(|| {
+        Cand::new(
+            s,
+            e,
+            EntityType::PhoneNumber,
+            0.6,
+            "local phone number in the range reserved for fiction",
+        )
+    })
+}
+
+/// IBANs the upper-case pattern misses: lower or mixed case, a space after
+/// the country code ("GB 13 BARC ..."), groups of any size. Tried at each run
+/// of digits that two letters (and a space) come before, and kept only with
+/// a known country, its exact length and a valid mod-97 checksum.
+pub(crate) fn loose_ibans(b: &[u8], runs: &[(usize, usize)], out: &mut Vec<Cand>) {
+    let letter = |i: usize| b[i].is_ascii_alphabetic();
+    let mut done = 0;
+    for &(rs, re_) in runs {
+        if rs < done || re_ - rs < 2 || rs < 2 {
+            continue;
+        }
+        let s = if letter(rs - 2) && letter(rs - 1) {
+            rs - 2
+        } else if rs >= 3 && b[rs - 1] == b' ' && letter(rs - 3) && letter(rs - 2) {
+            rs - 3
+        } else {
+            continue;
+        };
+        if s > 0 && is_word(b[s - 1]) {
+            continue;
+        }
+        let cc = [b[s].to_ascii_uppercase(), b[s + 1].to_ascii_uppercase()];
+        let Some(len) = validate::iban_length(&cc) else {
+            continue;
+        };
+        let mut compact = [0u8; 34];
+        compact[..2].copy_from_slice(&cc);
+        let (mut n, mut i) = (2, rs);
+        while n < len && i < b.len() {
+            let c = b[i];
+            if c.is_ascii_alphanumeric() {
+                compact[n] = c.to_ascii_uppercase();
+                n += 1;
+                i += 1;
+            } else if c == b' ' && n >= 4 && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        if n < len || i < b.len() && is_word(b[i]) {
+            continue;
+        }
+        if !(compact[2].is_ascii_digit() && compact[3].is_ascii_digit())
+            || !validate::iban_mod97(&compact[..len])
+        {
+            continue;
+        }
+        if out
+            .iter()
+            .any(|c| c.ty == EntityType::IbanCode && c.bs < i && s < c.be)
+        {
+            continue;
+        }
+        out.push(Cand::new(
+            s,
+            i,
+            EntityType::IbanCode,
+            0.95,
+            "IBAN with valid ISO 13616 mod-97 checksum",
+        ));
+        done = i;
+    }
+}
+
+/// NINOs in lower or mixed case ("ce 40 21 77 b"), which the upper-case
+/// gates do not reach: tried where two letters (and a space) come before a
+/// run of digits; scored as lower-case NINOs are (a cue is needed to report).
+pub(crate) fn loose_ninos(
+    doc: &Doc<'_>,
+    runs: &[(usize, usize)],
+    nino_pos: &[&'static str],
+    out: &mut Vec<Cand>,
+) {
+    let text = doc.text;
+    let b = text.as_bytes();
+    let letter = |i: usize| b[i].is_ascii_alphabetic();
+    for &(rs, re_) in runs {
+        if rs < 2 || !(re_ - rs == 2 || re_ - rs == 6) {
+            continue;
+        }
+        let s = if letter(rs - 2) && letter(rs - 1) {
+            rs - 2
+        } else if rs >= 3 && b[rs - 1] == b' ' && letter(rs - 3) && letter(rs - 2) {
+            rs - 3
+        } else {
+            continue;
+        };
+        if (s > 0 && is_word(b[s - 1]))
+            || (b[s].is_ascii_uppercase() && b[s + 1].is_ascii_uppercase())
+        {
+            continue;
+        }
+        let mut end = (s + 24).min(b.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let Some(e) = nino_at(&b[s..end]).map(|e| s + e) else {
+            continue;
+        };
+        if !validate::nino(&text[s..e]) {
+            continue;
+        }
+        let mut c = Cand::new(
+            s,
+            e,
+            EntityType::UkNino,
+            0.45,
+            "NINO with valid prefix and suffix",
+        );
+        if let Some(w) = ctx_before(&doc.lower, s, 80, nino_pos) {
+            c.score += 0.15;
+            c.cue = Some(w);
+        }
+        out.push(c);
+    }
+}
+
+/// Words that make a dotted quad after them a version number.
+const VERSION_WORDS: &[&str] = &[
+    "ver", "version", "v", "firmware", "fw", "software", "sw", "build", "release", "update",
+    "upgrade", "upgraded", "patch",
+];
+
+/// A version word a few words before a dotted quad, with no IP cue nearer.
+pub(crate) fn version_before(
+    lower: &str,
+    s: usize,
+    ip_pos: &[&'static str],
+) -> Option<&'static str> {
+    let (p, w) = word_cue_before(lower, s, 24, VERSION_WORDS)?;
+    // Not across a sentence or a line.
+    if lower.as_bytes()[p..s]
+        .iter()
+        .any(|&c| c == b'\n' || c == b';')
+    {
+        return None;
+    }
+    match word_cue_before(lower, s, 24, ip_pos) {
+        Some((q, _)) if q > p => None,
+        _ => Some(w),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Dates of birth the date patterns and the cue list miss: "b. 1941", foreign
+// cues, a second birth date in the same clause, spoken dates with two-digit
+// years. All are found from the birth cues, so a text without one costs a
+// single SIMD search.
+
+static BIRTH_CUES: Searcher = std::sync::OnceLock::new();
+
+/// Birth cues, lower case. The ones [`DOB_POS`] lacks come after `"b."`.
+const BIRTH_CUE_WORDS: [&str; 12] = [
+    "birth",
+    "born",
+    "dob",
+    "d.o.b",
+    "b'day",
+    "b.",
+    "bday",
+    "b-day",
+    "nacimiento",
+    "naissance",
+    "geburt",
+    "yob",
+];
+
+/// Does the cue at `p` stand as a word (no letter before it; "b." needs a
+/// space or `(`/`,` before and a space after)?
+fn birth_cue_at(lb: &[u8], p: usize, w: &str) -> bool {
+    let before_ok = p == 0 || !lb[p - 1].is_ascii_alphanumeric();
+    if w == "b." {
+        return p > 0
+            && matches!(lb[p - 1], b' ' | b'(' | b',' | b'\n')
+            && lb.get(p + 2) == Some(&b' ');
+    }
+    before_ok
+}
+
+/// Words that may stand between two birth dates of one clause: "His DOB is
+/// 12/03/58; mine 30/09/61", "... and my wife's 1/2/63".
+const SAME_CLAUSE_WORDS: &[&str] = &[
+    "and",
+    "mine",
+    "my",
+    "his",
+    "hers",
+    "her",
+    "is",
+    "was",
+    "also",
+    "the",
+    "other",
+    "wife",
+    "wife's",
+    "husband",
+    "husband's",
+    "partner",
+    "partner's",
+    "son",
+    "son's",
+    "daughter",
+    "daughter's",
+    "mum",
+    "mum's",
+    "mom",
+    "mom's",
+    "dad",
+    "dad's",
+    "s",
+    "for",
+    "me",
+    "&",
+    "plus",
+    "then",
+];
+
+/// The birth dates found from birth cues that [`dobs`] cannot see.
+pub(crate) fn cued_dobs(
+    doc: &Doc<'_>,
+    cfg: &DetectorConfig,
+    dates: &[DateHit],
+    out: &mut Vec<Cand>,
+) {
+    let lb = doc.lower.as_bytes();
+    let Some(ac) = literal_searcher(&BIRTH_CUES, &BIRTH_CUE_WORDS) else {
+        return;
+    };
+    let mut done = 0;
+    for m in ac.find_iter(lb) {
+        let (p, ce) = (m.start(), m.end());
+        let w = BIRTH_CUE_WORDS[m.pattern().as_usize()];
+        if ce <= done || !birth_cue_at(lb, p, w) {
+            continue;
+        }
+        // The end of the cue's word ("birthday", "born:", "nacimiento:").
+        let mut q = ce;
+        while q < lb.len() && lb[q].is_ascii_alphabetic() {
+            q += 1;
+        }
+        let new_cue = m.pattern().as_usize() >= 5;
+        // The first written date after the cue.
+        let next = dates.iter().filter(|d| d.0 >= q).min_by_key(|d| d.0);
+        let birth = |d: &DateHit| d.2.iter().any(|x| x.0 <= cfg.max_birth_year);
+        // A year alone: "b. 1941", "DOB 1966 only".
+        if let Some((s, e, y)) = bare_year_after(lb, q) {
+            if y <= cfg.max_birth_year && !dates.iter().any(|d| d.0 < e && s < d.1) {
+                let mut c = Cand::new(
+                    s,
+                    e,
+                    EntityType::DateOfBirth,
+                    0.75,
+                    "year of birth after a birth cue",
+                );
+                c.cue = Some(w);
+                out.push(c);
+                done = e;
+                continue;
+            }
+        }
+        // A loosely written or spoken date in the next lines, before any
+        // written date.
+        let lim = next.map_or(lb.len(), |d| d.0).min(q + 100).min(lb.len());
+        if let Some((s, e)) = first_loose_date(lb, q, lim, cfg.max_birth_year) {
+            let mut c = Cand::new(
+                s,
+                e,
+                EntityType::DateOfBirth,
+                0.85,
+                "date in words after a birth cue",
+            );
+            c.cue = Some(w);
+            out.push(c);
+            done = e;
+            continue;
+        }
+        let Some(d) = next.filter(|d| d.0 - q <= 60) else {
+            continue;
+        };
+        if new_cue && birth(d) {
+            let mut c = Cand::new(
+                d.0,
+                d.1,
+                EntityType::DateOfBirth,
+                0.9,
+                "date with a plausible birth year",
+            );
+            c.cue = Some(w);
+            out.push(c);
+        }
+        // A second birth date in the same clause.
+        if let Some(d2) = dates.iter().filter(|x| x.0 >= d.1).min_by_key(|x| x.0) {
+            if birth(d) && birth(d2) && same_clause(lb, d.1, d2.0) {
+                let mut c = Cand::new(
+                    d2.0,
+                    d2.1,
+                    EntityType::DateOfBirth,
+                    0.85,
+                    "second date of birth after a birth cue",
+                );
+                c.cue = Some(w);
+                out.push(c);
+            }
+        }
+        done = d.1;
+    }
+}
+
+/// The first loosely written date of birth starting in `lb[from..lim]`.
+fn first_loose_date(
+    lb: &[u8],
+    from: usize,
+    lim: usize,
+    max_birth_year: u32,
+) -> Option<(usize, usize)> {
+    for i in from..lim {
+        if !lb[i].is_ascii_alphanumeric() || (i > 0 && lb[i - 1].is_ascii_alphanumeric()) {
+            continue;
+        }
+        if let Some((e, (y, mo, d))) = loose_date_at(lb, i, max_birth_year) {
+            // "DOB ok, the order was placed on ...": the date is another one.
+            let gap = &lb[from..i];
+            if OTHER_DATE_WORDS
+                .iter()
+                .any(|w| find_small(gap, w.as_bytes()).is_some())
+            {
+                return None;
+            }
+            return (y <= max_birth_year && validate::date(y, mo, d)).then_some((i, e));
+        }
+    }
+    None
+}
+
+/// Words that say a date is not a birth date: a date after them belongs to them.
+const OTHER_DATE_WORDS: &[&str] = &[
+    "order",
+    "appoint",
+    "deliver",
+    "expir",
+    "exp ",
+    "renew",
+    "book",
+    "placed",
+    "ship",
+    "dispatch",
+    "due",
+    "paid",
+    "pay",
+    "install",
+    "visit",
+    "valid",
+    "until",
+    "since",
+    "start",
+    "contract",
+    "arriv",
+    "sent",
+    "purchas",
+    "bought",
+    "moved",
+    "joined",
+    "opened",
+    "issue",
+    "refund",
+    "cancel",
+    "today",
+    "tomorrow",
+    "yesterday",
+    "last",
+    "next",
+];
+
+/// Is the text between two dates, `lb[a..b]`, short and made only of the
+/// words that join two birth dates in one clause?
+fn same_clause(lb: &[u8], a: usize, b: usize) -> bool {
+    if b < a || b - a > 28 {
+        return false;
+    }
+    let gap = &lb[a..b];
+    if gap.iter().any(|&c| matches!(c, b'\n' | b'.' | b'?' | b'!')) {
+        return false;
+    }
+    gap.split(|c| matches!(c, b' ' | b',' | b';' | b':' | b'(' | b')' | b'-'))
+        .filter(|w| !w.is_empty())
+        .all(|w| SAME_CLAUSE_WORDS.iter().any(|x| x.as_bytes() == w))
+}
+
+/// A four-digit year (1900-2099) right after a cue ending at `q`, past
+/// spaces, `:` and "is", "in", "was": `(start, end, year)`; not part of a
+/// longer number or a date.
+fn bare_year_after(lb: &[u8], q: usize) -> Option<(usize, usize, u32)> {
+    let mut i = q;
+    loop {
+        while i < lb.len() && matches!(lb[i], b' ' | b':' | b'-' | b'(') {
+            i += 1;
+        }
+        let rest = &lb[i..];
+        let skip = [&b"is "[..], b"in ", b"was "]
+            .iter()
+            .find(|w| rest.starts_with(w))
+            .map(|w| w.len());
+        match skip {
+            Some(n) if i - q < 12 => i += n,
+            _ => break,
+        }
+    }
+    if i - q > 12 {
+        return None;
+    }
+    let y = lb.get(i..i + 4)?;
+    if !(y.iter().all(u8::is_ascii_digit) && (y.starts_with(b"19") || y.starts_with(b"20"))) {
+        return None;
+    }
+    let after = |k: usize| lb.get(i + 4 + k).copied();
+    if after(0).is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_')
+        || (matches!(after(0), Some(b'/' | b'.' | b'-'))
+            && after(1).is_some_and(|c| c.is_ascii_digit()))
+    {
+        return None;
+    }
+    let year = y.iter().fold(0, |a, &c| a * 10 + u32::from(c - b'0'));
+    Some((i, i + 4, year))
+}
+
+/// The word starting at `i` (letters, digits and `'`): its end.
+fn word_from(lb: &[u8], i: usize) -> usize {
+    let mut e = i;
+    while e < lb.len() && (lb[e].is_ascii_alphanumeric() || lb[e] == b'\'') {
+        e += 1;
+    }
+    e
+}
+
+/// The start of the next word after `e`, past spaces, one comma and one `-`.
+fn next_word_start(lb: &[u8], e: usize) -> Option<usize> {
+    let mut i = e;
+    while i < lb.len() && matches!(lb[i], b' ' | b',' | b'-') && i - e < 3 {
+        i += 1;
+    }
+    (i > e && i < lb.len() && lb[i].is_ascii_alphanumeric()).then_some(i)
+}
+
+const ORDINAL_WORDS: [&str; 20] = [
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+    "twentieth",
+];
+
+const UNIT_WORDS: [&str; 19] = [
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+];
+
+const TENS_WORDS: [&str; 8] = [
+    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+];
+
+/// A day of the month at `i`: "3", "3rd", "third", "twenty first": `(end, day)`.
+fn loose_day(lb: &[u8], i: usize) -> Option<(usize, u32)> {
+    let e = word_from(lb, i);
+    let w = &lb[i..e];
+    let nd = w.iter().take_while(|c| c.is_ascii_digit()).count();
+    if nd > 0 {
+        let suffix = &w[nd..];
+        if nd > 2 || !(suffix.is_empty() || [&b"st"[..], b"nd", b"rd", b"th"].contains(&suffix)) {
+            return None;
+        }
+        return Some((
+            e,
+            w[..nd].iter().fold(0, |a, &c| a * 10 + u32::from(c - b'0')),
+        ));
+    }
+    if let Some(k) = ORDINAL_WORDS.iter().position(|o| o.as_bytes() == w) {
+        return Some((e, k as u32 + 1));
+    }
+    if w == b"thirtieth" {
+        return Some((e, 30));
+    }
+    let tens = match w {
+        b"twenty" => 20,
+        b"thirty" => 30,
+        _ => return None,
+    };
+    let j = next_word_start(lb, e)?;
+    let e2 = word_from(lb, j);
+    let k = ORDINAL_WORDS[..9]
+        .iter()
+        .position(|o| o.as_bytes() == &lb[j..e2])?;
+    Some((e2, tens + k as u32 + 1))
+}
+
+/// A month's name or abbreviation at `i`: `(end, month)`.
+fn loose_month(lb: &[u8], i: usize) -> Option<(usize, u32)> {
+    let e = word_from(lb, i);
+    let w = &lb[i..e];
+    let m = MONTH_NAMES.iter().position(|n| {
+        n.as_bytes() == w || (w.len() >= 3 && n.as_bytes().starts_with(w) && w.len() <= 4)
+    })?;
+    let e = if lb.get(e) == Some(&b'.') { e + 1 } else { e };
+    Some((e, m as u32 + 1))
+}
+
+/// A number below 100 in words at `i` ("eighty three", "ninety", "oh five"): `(end, n)`.
+fn two_digit_words(lb: &[u8], i: usize) -> Option<(usize, u32)> {
+    let e = word_from(lb, i);
+    let w = &lb[i..e];
+    if w == b"oh" {
+        let j = next_word_start(lb, e)?;
+        let e2 = word_from(lb, j);
+        let k = UNIT_WORDS[..9]
+            .iter()
+            .position(|u| u.as_bytes() == &lb[j..e2])?;
+        return Some((e2, k as u32 + 1));
+    }
+    if let Some(k) = TENS_WORDS.iter().position(|t| t.as_bytes() == w) {
+        let tens = 20 + 10 * k as u32;
+        if let Some(j) = next_word_start(lb, e) {
+            let e2 = word_from(lb, j);
+            if let Some(u) = UNIT_WORDS[..9]
+                .iter()
+                .position(|u| u.as_bytes() == &lb[j..e2])
+            {
+                return Some((e2, tens + u as u32 + 1));
+            }
+        }
+        return Some((e, tens));
+    }
+    let k = UNIT_WORDS.iter().position(|u| u.as_bytes() == w)?;
+    Some((e, k as u32 + 1))
+}
+
+/// A year at `i`: "1983", "83", "nineteen eighty three", "eighty three",
+/// "two thousand and one": `(end, year)`; two-digit years are read as the
+/// latest year not after `max_birth_year`.
+fn loose_year(lb: &[u8], i: usize, max_birth_year: u32) -> Option<(usize, u32)> {
+    let e = word_from(lb, i);
+    let w = &lb[i..e];
+    let two = |yy: u32| {
+        if 2000 + yy <= max_birth_year {
+            2000 + yy
+        } else {
+            1900 + yy
+        }
+    };
+    if w.iter().all(u8::is_ascii_digit) {
+        let n = w.iter().fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
+        return match w.len() {
+            2 => Some((e, two(n))),
+            4 if (1900..2100).contains(&n) => Some((e, n)),
+            _ => None,
+        };
+    }
+    if w == b"two" {
+        let rest = &lb[e..];
+        let t = b" thousand";
+        if rest.starts_with(t) {
+            let mut j = e + t.len();
+            if lb[j..].starts_with(b" and") {
+                j += 4;
+            }
+            if let Some(k) = next_word_start(lb, j) {
+                if let Some((e2, n)) = two_digit_words(lb, k) {
+                    return Some((e2, 2000 + n));
+                }
+            }
+            return Some((j, 2000));
+        }
+    }
+    if w == b"nineteen" || w == b"twenty" {
+        let century = if w == b"nineteen" { 1900 } else { 2000 };
+        if let Some(j) = next_word_start(lb, e) {
+            if let Some((e2, n)) = two_digit_words(lb, j) {
+                if n >= 10 || lb[j..].starts_with(b"oh") {
+                    return Some((e2, century + n));
+                }
+            }
+        }
+    }
+    let (e2, n) = two_digit_words(lb, i)?;
+    // A lone "nineteen" or "five" is no year: two-digit years in words
+    // start with a tens word or "oh".
+    (n >= 20 || w == b"oh").then(|| (e2, two(n)))
+}
+
+/// A date written loosely at `i` (lower case): "ninth of may eighty three",
+/// "1st of april 95", "july fourth nineteen ninety", "march 3 84": `(end,
+/// (year, month, day))`.
+fn loose_date_at(lb: &[u8], i: usize, max_birth_year: u32) -> Option<(usize, (u32, u32, u32))> {
+    let (d, mo, e) = if let Some((e, d)) = loose_day(lb, i) {
+        let mut j = next_word_start(lb, e)?;
+        if lb[j..].starts_with(b"of ") {
+            j += 3;
+        }
+        let (e2, mo) = loose_month(lb, j)?;
+        (d, mo, e2)
+    } else {
+        let (e, mo) = loose_month(lb, i)?;
+        let mut j = next_word_start(lb, e)?;
+        if lb[j..].starts_with(b"the ") {
+            j += 4;
+        }
+        let (e2, d) = loose_day(lb, j)?;
+        (d, mo, e2)
+    };
+    let j = next_word_start(lb, e)?;
+    let (ye, y) = loose_year(lb, j, max_birth_year)?;
+    if lb.get(ye).is_some_and(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    Some((ye, (y, mo, d)))
+}
+
+// ---------------------------------------------------------------------------
+// Addresses around a postcode or state + ZIP the street pattern did not reach.
+
+/// Words that end the name of a house: such a part starts an address.
+const HOUSE_NAME_WORDS: &[&str] = &[
+    "Cottage",
+    "House",
+    "Farm",
+    "Lodge",
+    "Barn",
+    "Hall",
+    "Manor",
+    "Villa",
+    "Rectory",
+    "Vicarage",
+    "Grange",
+    "Mill",
+    "Bungalow",
+    "Cottages",
+    "Farmhouse",
+    "Mansions",
+    "Apartments",
+    "Flats",
+];
+
+/// Small words inside a place or house name ("Newcastle upon Tyne").
+const PLACE_JOINERS: &[&str] = &[
+    "upon", "on", "under", "in", "le", "la", "de", "of", "the", "and",
+];
+
+/// The title-case words (and house numbers) that end at `j` (past spaces),
+/// at most six: `(start, words, starts a part)`, the last true when a `,`,
+/// a line break or the start of the text comes before them.
+fn title_words_before(b: &[u8], j: usize) -> (usize, usize, bool) {
+    let mut s = j;
+    let mut n = 0;
+    let mut i = j;
+    loop {
+        while i > 0 && b[i - 1] == b' ' {
+            i -= 1;
+        }
+        let we = i;
+        while i > 0
+            && (b[i - 1].is_ascii_alphanumeric()
+                || matches!(b[i - 1], b'\'' | b'-')
+                || b[i - 1] >= 0x80)
+        {
+            i -= 1;
+        }
+        if i == we || n == 6 {
+            break;
+        }
+        let w = &b[i..we];
+        let ok = w[0].is_ascii_uppercase()
+            || w[0] >= 0xC3
+            || (w[0].is_ascii_digit() && w.iter().filter(|c| c.is_ascii_alphabetic()).count() <= 1)
+            || (n > 0 && PLACE_JOINERS.iter().any(|p| p.as_bytes() == w));
+        if !ok {
+            break;
+        }
+        n += 1;
+        s = i;
+    }
+    // A joiner does not start a part.
+    while n > 0 {
+        let e = s + b[s..].iter().position(|&c| c == b' ').unwrap_or(0);
+        if e > s
+            && PLACE_JOINERS.iter().any(|p| p.as_bytes() == &b[s..e])
+            && b[s].is_ascii_lowercase()
+        {
+            s = e + 1;
+            n -= 1;
+        } else {
+            break;
+        }
+    }
+    let mut k = s;
+    while k > 0 && b[k - 1] == b' ' {
+        k -= 1;
+    }
+    (s, n, k == 0 || matches!(b[k - 1], b',' | b'\n'))
+}
+
+/// Where an address ending with the postcode at `ps` starts, if the parts
+/// before it (up to four, separated by `,` or line breaks, in title case:
+/// house name or number, street, locality, town) make one: two parts or
+/// more, one of them with a house number, a PO box, a street or a house name.
+fn address_before(b: &[u8], ps: usize) -> Option<usize> {
+    let mut pos = ps;
+    let (mut parts, mut strong, mut start) = (0, false, ps);
+    while parts < 5 {
+        let mut j = pos;
+        while j > 0 && b[j - 1] == b' ' {
+            j -= 1;
+        }
+        let sep = j > 0 && matches!(b[j - 1], b',' | b'\n');
+        if sep {
+            j -= 1;
+            while j > 0 && matches!(b[j - 1], b' ' | b'\r') {
+                j -= 1;
+            }
+        } else if parts > 0 {
+            break;
+        }
+        let (ws, n, whole) = title_words_before(b, j);
+        if n == 0 {
+            break;
+        }
+        let part = &b[ws..j];
+        let last = part.rsplit(|&c| c == b' ').next().unwrap_or(part);
+        let numbered = part[0].is_ascii_digit()
+            || part.starts_with(b"PO Box ")
+            || part.starts_with(b"P.O. Box ");
+        let house = HOUSE_NAME_WORDS.iter().any(|h| h.as_bytes() == last);
+        strong |= numbered || house || is_street_word(last);
+        parts += 1;
+        start = ws;
+        pos = ws;
+        // A house number or name starts the address.
+        if !whole || numbered || house {
+            break;
+        }
+    }
+    (parts >= 2 && strong).then_some(start)
+}
+
+/// Is `code` a state + ZIP ("TX 78788", "CA, 90210")?
+fn is_state_zip(code: &[u8]) -> bool {
+    code.len() > 3
+        && code[0].is_ascii_uppercase()
+        && code[1].is_ascii_uppercase()
+        && matches!(code[2], b' ' | b',')
+}
+
+/// Does a state + ZIP at `s..e` stand where an address ends: after a town
+/// word, a comma or a line break, and with no number glued after it ("Rx ID
+/// 55120-334" is no address)?
+fn state_zip_in_place(b: &[u8], s: usize, e: usize) -> bool {
+    if matches!(b.get(e), Some(b'-' | b'/' | b'.')) && b.get(e + 1).is_some_and(u8::is_ascii_digit)
+    {
+        return false;
+    }
+    if s == 0 || matches!(b[s - 1], b'\n' | b',' | b'(' | b'\t') {
+        return true;
+    }
+    if b[s - 1] != b' ' {
+        return false;
+    }
+    let we = s - 1;
+    let mut ws = we;
+    while ws > 0 && (b[ws - 1].is_ascii_alphabetic() || b[ws - 1] >= 0x80) {
+        ws -= 1;
+    }
+    if ws == we {
+        return we > 0 && b[we - 1] == b',';
+    }
+    let w = &b[ws..we];
+    (w[0].is_ascii_uppercase() || w[0] >= 0xC3)
+        && w.len() >= 3
+        && w[1..].iter().any(|c| c.is_ascii_lowercase() || *c >= 0x80)
+}
+
+/// Addresses finished around the postcodes [`Patterns::addresses`] found
+/// alone: a state + ZIP out of place is dropped, parts of an address before
+/// a postcode are joined to it, and a ZIP code after a "zip" cue is kept.
+pub(crate) fn address_extras(doc: &Doc<'_>, out: &mut Vec<Cand>) {
+    let b = doc.text.as_bytes();
+    let mut i = 0;
+    while i < out.len() {
+        let c = out[i];
+        if c.ty != EntityType::Postcode {
+            i += 1;
+            continue;
+        }
+        if is_state_zip(&b[c.bs..c.be]) && !state_zip_in_place(b, c.bs, c.be) {
+            out.remove(i);
+            continue;
+        }
+        if let Some(s) = address_before(b, c.bs) {
+            out[i] = Cand::new(
+                s,
+                c.be,
+                EntityType::StreetAddress,
+                0.95,
+                "address parts before a postcode",
+            );
+        }
+        i += 1;
+    }
+    zips_after_cue(doc, out);
+}
+
+/// A five-digit ZIP code right after "zip" or "zip code" (and `:`, "is").
+fn zips_after_cue(doc: &Doc<'_>, out: &mut Vec<Cand>) {
+    let lb = doc.lower.as_bytes();
+    for p in memchr::memmem::find_iter(lb, b"zip") {
+        if p > 0 && lb[p - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let mut i = p + 3;
+        for w in [&b" code"[..], b"code", b":", b" is", b":"] {
+            if lb[i..].starts_with(w) {
+                i += w.len();
+            }
+        }
+        if lb.get(i) != Some(&b' ') {
+            continue;
+        }
+        i += 1;
+        let s = i;
+        let digits = lb[s..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits != 5 {
+            continue;
+        }
+        let mut e = s + 5;
+        if lb.get(e) == Some(&b'-')
+            && lb
+                .get(e + 1..e + 5)
+                .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+        {
+            e += 5;
+        }
+        if lb
+            .get(e)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'-')
+        {
+            continue;
+        }
+        if out.iter().any(|c| c.bs < e && s < c.be) {
+            continue;
+        }
+        let mut c = Cand::new(s, e, EntityType::Postcode, 0.85, "ZIP code after a zip cue");
+        c.cue = Some("zip");
+        out.push(c);
     }
 }
 

@@ -223,6 +223,7 @@ impl Patterns {
             }
         }
         dobs(doc, cfg, dates, out);
+        super::cued_dobs(doc, cfg, dates, out);
         // Everything else needs a digit.
         if !bytes.iter().any(u8::is_ascii_digit) {
             return;
@@ -230,9 +231,14 @@ impl Patterns {
         self.ips(doc, out);
         let gates = caps_gates(bytes);
         self.ibans(doc, &gates, out);
+        let mut runs = Vec::new();
+        super::digit_runs(bytes, &mut runs);
+        super::loose_ibans(bytes, &runs, out);
         self.numbers(doc, out);
         self.ninos(doc, &gates, out);
+        super::loose_ninos(doc, &runs, NINO_POS, out);
         self.addresses(doc, &gates, out);
+        super::address_extras(doc, out);
     }
 
     fn ips(&self, doc: &Doc<'_>, out: &mut Vec<Cand>) {
@@ -254,7 +260,9 @@ impl Patterns {
                     continue;
                 }
                 let mut c = Cand::new(s, e, EntityType::IpAddress, 0.85, "IPv4 address");
-                if let Some(w) = ctx_before(&doc.lower, s, 12, IP_NEG) {
+                if let Some(w) = ctx_before(&doc.lower, s, 12, IP_NEG)
+                    .or_else(|| super::version_before(&doc.lower, s, IP_POS))
+                {
                     c.score -= 0.5;
                     c.cue = Some(w);
                 } else if let Some(w) = ctx_before(&doc.lower, s, 40, IP_POS) {
@@ -436,7 +444,8 @@ impl Patterns {
                 .filter(|(np, _)| {
                     let pos = ctx_nearest(lower, s, 30, PHONE_POS)
                         .map(|x| x.0)
-                        .max(ctx_nearest(lower, s, 30, CARD_POS).map(|x| x.0));
+                        .max(ctx_nearest(lower, s, 30, CARD_POS).map(|x| x.0))
+                        .max(super::phone_cue_before(lower, s, 30).map(|x| x.0));
                     pos.is_none_or(|p| p < *np)
                 })
                 .map(|x| x.1)
@@ -509,6 +518,10 @@ impl Patterns {
                 }
                 return Some(c);
             }
+            return super::unlisted_phone(lower, s, e, span, neg());
+        }
+        if nd == 7 {
+            return super::fictional_local_phone(s, e, span).filter(|_| neg().is_none());
         }
         None
     }
