@@ -817,11 +817,15 @@ pub(crate) fn run(
     cands: &mut Vec<Cand>,
 ) {
     let mask = if gazetteer { 0xff } else { LISTS };
-    let mut person: Vec<(usize, usize)> = cands
-        .iter()
-        .filter(|c| c.ty == EntityType::Person)
-        .map(|c| (c.bs, c.be))
-        .collect();
+    let mut person: Vec<(usize, usize)> = Vec::with_capacity(8);
+    let mut addr: Vec<usize> = Vec::new();
+    for c in cands.iter() {
+        match c.ty {
+            EntityType::Person => person.push((c.bs, c.be)),
+            EntityType::StreetAddress | EntityType::Postcode => addr.push(c.bs),
+            _ => {}
+        }
+    }
     person.sort_unstable();
     let mut p = Pass {
         names,
@@ -835,31 +839,62 @@ pub(crate) fn run(
     let b = text.as_bytes();
     let lb = doc.lower.as_bytes();
     let ascii = text.is_ascii();
-    for (i, t) in toks.iter().enumerate() {
+    // Cue words come before a capitalised word (the slot) or are "name"
+    // words (lower-case answers and naming phrases), so only the tokens
+    // before capitalised words and those holding "name" are looked at.
+    let mut last = usize::MAX;
+    let mut cue = |p: &mut Pass<'_>, k: usize| {
+        if k == last || k >= toks.len() {
+            return;
+        }
+        last = k;
+        let t = toks[k];
         let len = t.be - t.bs;
-        let cap = t.flags & T_CAP != 0;
+        if t.flags & T_ALPHA == 0 {
+            return;
+        }
         let h = shape_hash(lb[t.bs], lb[t.be - 1], len);
-        let shape = CUE_SHAPE[h / 64] >> (h % 64) & 1 != 0;
-        if t.flags & T_ALPHA == 0 || !(shape || cap) {
+        if CUE_SHAPE[h / 64] >> (h % 64) & 1 != 0 {
+            on_cue(p, k, b.get(t.be).copied().unwrap_or(b'\n'));
+        }
+    };
+    for pos in memchr::memmem::find_iter(lb, b"name") {
+        // "name", "surname", then the words of "name on the account".
+        let i = toks.partition_point(|t| t.be <= pos);
+        if toks.get(i).is_some_and(|t| t.bs <= pos) {
+            for k in i..(i + 4).min(toks.len()) {
+                cue(&mut p, k);
+            }
+        }
+    }
+    for (i, t) in toks.iter().enumerate() {
+        if t.flags & (T_CAP | T_ALPHA) != (T_CAP | T_ALPHA) {
             continue;
         }
-        let nb = b.get(t.be).copied().unwrap_or(b'\n');
-        if cap {
-            // Accented capitalised words the gazetteers know without accents.
-            if !ascii && !text[t.bs..t.be].is_ascii() && !p.covered(t.bs, t.be) {
-                fold_rule(&mut p, i);
-            }
-            if nb == b',' && b.get(t.be + 1) == Some(&b' ') {
-                surname_first(&mut p, i);
+        if i > 0 {
+            cue(&mut p, i - 1);
+            if i > 1
+                && matches!(
+                    &lb[toks[i - 1].bs..toks[i - 1].be],
+                    b"to" | b"with" | b"w" | b"2"
+                )
+            {
+                // "spoke to", "spoke w/".
+                cue(&mut p, i - 2);
             }
         }
-        if shape {
-            on_cue(&mut p, i, nb);
+        let nb = b.get(t.be).copied().unwrap_or(b'\n');
+        // Accented capitalised words the gazetteers know without accents.
+        if !ascii && !text[t.bs..t.be].is_ascii() && !p.covered(t.bs, t.be) {
+            fold_rule(&mut p, i);
+        }
+        if nb == b',' && b.get(t.be + 1) == Some(&b' ') {
+            surname_first(&mut p, i);
         }
     }
     dash_signoff(&mut p);
     let found = std::mem::take(&mut p.found);
-    fix_existing(&p, cands);
+    fix_existing(&p, &addr, cands);
     apply(found, cands);
 }
 
@@ -1137,16 +1172,32 @@ fn sentence_start(b: &[u8], bs: usize) -> bool {
 }
 
 /// Drops and extends the gazetteer pass's person candidates.
-fn fix_existing(p: &Pass<'_>, cands: &mut [Cand]) {
+fn fix_existing(p: &Pass<'_>, addr: &[usize], cands: &mut [Cand]) {
     let text = p.text();
     let b = text.as_bytes();
+    let lb = p.doc.lower.as_bytes();
     let toks = p.toks;
-    let addr: Vec<usize> = cands
-        .iter()
-        .filter(|c| matches!(c.ty, EntityType::StreetAddress | EntityType::Postcode))
-        .map(|c| c.bs)
-        .collect();
-    for c in cands.iter_mut().filter(|c| c.ty == EntityType::Person) {
+    for c in cands.iter_mut() {
+        if c.ty != EntityType::Person || c.be <= c.bs {
+            continue;
+        }
+        // Cheap tests first: most names need none of the fixes below.
+        let before = c.bs.checked_sub(1).map(|q| b[q]);
+        let after = b.get(c.be).copied();
+        let glued =
+            matches!(before, Some(b'_' | b'0'..=b'9')) || matches!(after, Some(b'_' | b'0'..=b'9'));
+        let next = b.get(c.be + 1).copied().unwrap_or(b' ');
+        let comma_before = before == Some(b' ') && c.bs >= 2 && b[c.bs - 2] == b',';
+        let maybe = glued
+            || (after == Some(b' ')
+                && (next.is_ascii_digit()
+                    || matches!(next, b'"' | b'(' | b'\'' | 0xe2)
+                    || b[c.bs].is_ascii_lowercase()))
+            || foreign_word(&lb[c.bs..c.be])
+            || (comma_before && matches!(after, Some(b'?' | b'!' | b',')));
+        if !maybe {
+            continue;
+        }
         let k = p.tok_at(c.bs);
         if k >= toks.len() || toks[k].bs != c.bs {
             continue;
@@ -1154,9 +1205,7 @@ fn fix_existing(p: &Pass<'_>, cands: &mut [Cand]) {
         let t = toks[k];
         let single = t.be == c.be;
         // Glued to '_' or digits: a user name or a code ("mike_t88").
-        let before = c.bs.checked_sub(1).map(|q| b[q]);
-        let after = b.get(c.be).copied();
-        if matches!(before, Some(b'_' | b'0'..=b'9')) || matches!(after, Some(b'_' | b'0'..=b'9')) {
+        if glued {
             c.be = c.bs;
             continue;
         }
