@@ -1476,7 +1476,7 @@ impl Names {
 
     /// `lookup` of token `t`.
     #[inline(always)]
-    pub(crate) fn lookup_tok(&self, doc: &Doc<'_>, t: Tok) -> u8 {
+    fn lookup_tok(&self, doc: &Doc<'_>, t: Tok) -> u8 {
         self.probe(doc, t).1
     }
 

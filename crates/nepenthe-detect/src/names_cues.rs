@@ -532,7 +532,7 @@ impl<'a> Pass<'a> {
     /// Gazetteer and list flags of `t`, with accents folded when the word
     /// as written is not a name.
     fn flags(&self, t: Tok) -> u8 {
-        let g = self.names.lookup_tok(self.doc, t) & self.mask;
+        let g = self.names.lookup(&self.doc.text[t.bs..t.be]) & self.mask;
         let w = &self.text()[t.bs..t.be];
         if g & NAME != 0 || w.is_ascii() {
             return g;
@@ -720,6 +720,43 @@ impl<'a> Pass<'a> {
                 return;
             }
         }
+        // Common first words of a reply or a team name: no slot.
+        let w = self.lw(t0);
+        let contraction = w.iter().position(|&c| c == b'\'').is_some_and(|q| {
+            matches!(
+                &w[q + 1..],
+                b"s" | b"ve" | b"m" | b"d" | b"ll" | b"re" | b"t"
+            )
+        });
+        if contraction
+            || (w.len() == 1 && self.text().as_bytes().get(t0.be) != Some(&b'.'))
+            || matches!(
+                w,
+                b"yes"
+                    | b"sure"
+                    | b"services"
+                    | b"care"
+                    | b"no"
+                    | b"ok"
+                    | b"okay"
+                    | b"mr"
+                    | b"mrs"
+                    | b"ms"
+                    | b"miss"
+                    | b"dr"
+                    | b"flat"
+                    | b"the"
+                    | b"my"
+                    | b"we"
+                    | b"our"
+                    | b"please"
+                    | b"thanks"
+                    | b"hi"
+                    | b"hello"
+            )
+        {
+            return;
+        }
         let Some(s) = self.slot(k, lower, naming) else {
             return;
         };
@@ -798,6 +835,20 @@ impl<'a> Pass<'a> {
             Some(p) if line.get(p + 1) == Some(&b' ') => nl + p + 1,
             _ => return,
         };
+        // A short reply: at most four words before punctuation or the end.
+        let head = b[start..end]
+            .iter()
+            .position(|c| matches!(c, b',' | b'.' | b'!' | b'?' | b'\r'))
+            .unwrap_or(end - start);
+        if head > 48
+            || b[start..start + head]
+                .iter()
+                .filter(|&&c| c == b' ')
+                .count()
+                > 4
+        {
+            return;
+        }
         let k = self.tok_at(start);
         if k >= self.toks.len() || self.toks[k].bs >= end {
             return;
@@ -1298,7 +1349,7 @@ fn fix_existing(p: &Pass<'_>, addr: &[usize], cands: &mut [Cand]) {
                     && p.flags(*n) == 0
                     && !not_name(p.lw(*n))
                     && (p.eol(n.be) || matches!(b.get(n.be), Some(b',' | b'.' | b'!' | b'?')))
-                    && p.names.lookup_tok(p.doc, t) & G_FIRST != 0
+                    && p.names.lookup(&p.doc.text[t.bs..t.be]) & G_FIRST != 0
                 {
                     c.be = n.be;
                 }
