@@ -68,6 +68,7 @@ pub mod contact;
 pub mod entity;
 mod known;
 mod names;
+mod names_cues;
 mod patterns;
 pub mod redact;
 mod spoken;
@@ -240,6 +241,7 @@ impl Detector {
         let toks = names::tokenize(text);
         spoken::run(&doc, &toks, &self.pats, &self.cfg, &mut cands);
         self.names.run(&doc, &toks, self.cfg.gazetteer, &mut cands);
+        names_cues::run(&self.names, &doc, &toks, self.cfg.gazetteer, &mut cands);
         if let Some(c) = ctx {
             known::matches(&doc, &toks, c, &dates, &mut cands);
         }

@@ -462,15 +462,15 @@ fn pack(key: &[u8]) -> Option<u128> {
     Some(u128::from_le_bytes(w))
 }
 
-const G_FIRST: u8 = 1;
-const G_FIRST_AMB: u8 = 2;
-const G_SUR: u8 = 4;
-const G_SUR_AMB: u8 = 8;
-const G_STOP: u8 = 16;
+pub(crate) const G_FIRST: u8 = 1;
+pub(crate) const G_FIRST_AMB: u8 = 2;
+pub(crate) const G_SUR: u8 = 4;
+pub(crate) const G_SUR_AMB: u8 = 8;
+pub(crate) const G_STOP: u8 = 16;
 /// Word lists folded into the same table so each token costs one lookup.
-const G_FREQ: u8 = 32;
-const G_PLACE: u8 = 64;
-const G_STOPEXT: u8 = 128;
+pub(crate) const G_FREQ: u8 = 32;
+pub(crate) const G_PLACE: u8 = 64;
+pub(crate) const G_STOPEXT: u8 = 128;
 const G_LISTS: u8 = G_STOP | G_FREQ | G_PLACE | G_STOPEXT;
 
 static FIRST_NAMES: &str = include_str!("../data/first_names.txt");
@@ -1416,7 +1416,7 @@ impl Names {
         }
     }
 
-    fn lookup(&self, word: &str) -> u8 {
+    pub(crate) fn lookup(&self, word: &str) -> u8 {
         if word.len() > 40 || word.len() < 2 {
             return 0;
         }
