@@ -509,12 +509,14 @@ impl Patterns {
             self.ips(doc, &sc.runs, out);
             caps_gates(bytes, &sc.runs, &mut sc.gates);
             self.ibans(doc, &sc.gates, out);
-            loose_ibans(bytes, &sc.runs, out);
+            let marks = RunMarks::new(bytes, &sc.runs);
+            loose_ibans(bytes, &marks, out);
             self.numbers(doc, &sc.runs, out);
             self.ninos(doc, &sc.gates, out);
-            loose_ninos(doc, &sc.runs, NINO_POS, out);
+            loose_ninos(doc, &marks, NINO_POS, out);
+            born_years(doc, cfg, dates, &marks, out);
             self.addresses(doc, &sc.runs, &sc.gates, out);
-            address_extras(doc, out);
+            address_extras(doc, &marks, out);
         });
     }
 
@@ -2792,25 +2794,14 @@ pub(crate) fn fictional_local_phone(s: usize, e: usize, span: &str) -> Option<Ca
 /// the country code ("GB 13 BARC ..."), groups of any size. Tried at each run
 /// of digits that two letters (and a space) come before, and kept only with
 /// a known country, its exact length and a valid mod-97 checksum.
-pub(crate) fn loose_ibans(b: &[u8], runs: &[(usize, usize)], out: &mut Vec<Cand>) {
-    let letter = |i: usize| b[i].is_ascii_alphabetic();
+pub(crate) fn loose_ibans(b: &[u8], marks: &RunMarks, out: &mut Vec<Cand>) {
     let mut done = 0;
-    for &(rs, re_) in runs {
-        if rs < done || re_ - rs < 2 || rs < 2 {
-            continue;
-        }
-        let s = if letter(rs - 2) && letter(rs - 1) {
-            rs - 2
-        } else if rs >= 3 && b[rs - 1] == b' ' && letter(rs - 3) && letter(rs - 2) {
-            rs - 3
-        } else {
-            continue;
-        };
-        if s > 0 && is_word(b[s - 1]) {
+    for &(s, rs, re_) in marks.letters() {
+        if rs < done || re_ - rs < 2 {
             continue;
         }
         let cc = [b[s].to_ascii_uppercase(), b[s + 1].to_ascii_uppercase()];
-        let Some(len) = validate::iban_length(&cc) else {
+        let Some(len) = iban_country_length(cc) else {
             continue;
         };
         let mut compact = [0u8; 34];
@@ -2832,13 +2823,10 @@ pub(crate) fn loose_ibans(b: &[u8], runs: &[(usize, usize)], out: &mut Vec<Cand>
             continue;
         }
         if !(compact[2].is_ascii_digit() && compact[3].is_ascii_digit())
+            || out
+                .iter()
+                .any(|c| c.ty == EntityType::IbanCode && c.bs < i && s < c.be)
             || !validate::iban_mod97(&compact[..len])
-        {
-            continue;
-        }
-        if out
-            .iter()
-            .any(|c| c.ty == EntityType::IbanCode && c.bs < i && s < c.be)
         {
             continue;
         }
@@ -2853,32 +2841,55 @@ pub(crate) fn loose_ibans(b: &[u8], runs: &[(usize, usize)], out: &mut Vec<Cand>
     }
 }
 
+/// [`validate::iban_length`] of an upper-case country code, from a table
+/// built once (the match compares the code with each country in turn).
+fn iban_country_length(cc: [u8; 2]) -> Option<usize> {
+    static TABLE: std::sync::OnceLock<[u8; 676]> = std::sync::OnceLock::new();
+    let t = TABLE.get_or_init(|| {
+        let mut t = [0u8; 676];
+        for a in b'A'..=b'Z' {
+            for c in b'A'..=b'Z' {
+                let len = validate::iban_length(&[a, c]).unwrap_or(0);
+                t[usize::from(a - b'A') * 26 + usize::from(c - b'A')] = len as u8;
+            }
+        }
+        t
+    });
+    if !(cc[0].is_ascii_uppercase() && cc[1].is_ascii_uppercase()) {
+        return None;
+    }
+    let len = t[usize::from(cc[0] - b'A') * 26 + usize::from(cc[1] - b'A')];
+    (len > 0).then_some(usize::from(len))
+}
+
+/// Where a code starting with two letters (and a space) before the run of
+/// digits at `rs` starts: the letters are a word of their own.
+#[inline]
+fn letters_before(b: &[u8], rs: usize) -> Option<usize> {
+    let s = match b[..rs] {
+        [.., x, y, p] if p == b' ' && x.is_ascii_alphabetic() && y.is_ascii_alphabetic() => rs - 3,
+        [.., x, p] if p.is_ascii_alphabetic() && x.is_ascii_alphabetic() => rs - 2,
+        _ => return None,
+    };
+    (s == 0 || !is_word(b[s - 1])).then_some(s)
+}
+
 /// NINOs in lower or mixed case ("ce 40 21 77 b"), which the upper-case
 /// gates do not reach: tried where two letters (and a space) come before a
 /// run of digits; scored as lower-case NINOs are (a cue is needed to report).
 pub(crate) fn loose_ninos(
     doc: &Doc<'_>,
-    runs: &[(usize, usize)],
+    marks: &RunMarks,
     nino_pos: &[&'static str],
     out: &mut Vec<Cand>,
 ) {
     let text = doc.text;
     let b = text.as_bytes();
-    let letter = |i: usize| b[i].is_ascii_alphabetic();
-    for &(rs, re_) in runs {
-        if rs < 2 || !(re_ - rs == 2 || re_ - rs == 6) {
+    for &(s, rs, re_) in marks.letters() {
+        if !(re_ - rs == 2 || re_ - rs == 6) {
             continue;
         }
-        let s = if letter(rs - 2) && letter(rs - 1) {
-            rs - 2
-        } else if rs >= 3 && b[rs - 1] == b' ' && letter(rs - 3) && letter(rs - 2) {
-            rs - 3
-        } else {
-            continue;
-        };
-        if (s > 0 && is_word(b[s - 1]))
-            || (b[s].is_ascii_uppercase() && b[s + 1].is_ascii_uppercase())
-        {
+        if b[s].is_ascii_uppercase() && b[s + 1].is_ascii_uppercase() {
             continue;
         }
         let mut end = (s + 24).min(b.len());
@@ -2918,6 +2929,11 @@ pub(crate) fn version_before(
     s: usize,
     ip_pos: &[&'static str],
 ) -> Option<&'static str> {
+    // Most windows hold none of the words anywhere: one pass over the
+    // window tells, before the whole-word search.
+    static SET: std::sync::OnceLock<WordSet> = std::sync::OnceLock::new();
+    let set = SET.get_or_init(|| WordSet::new(VERSION_WORDS));
+    set.before(lower, s, 24)?;
     let (p, w) = word_cue_before(lower, s, 24, VERSION_WORDS)?;
     // Not across a sentence or a line.
     if lower.as_bytes()[p..s]
@@ -2940,14 +2956,15 @@ pub(crate) fn version_before(
 
 static BIRTH_CUES: Searcher = std::sync::OnceLock::new();
 
-/// Birth cues, lower case. The ones [`DOB_POS`] lacks come after `"b."`.
-const BIRTH_CUE_WORDS: [&str; 12] = [
+/// Birth cues, lower case, of three bytes or more (for a fast search). The
+/// ones [`DOB_POS`] lacks come after `"b'day"`; "b." is looked for before
+/// each date and year instead.
+const BIRTH_CUE_WORDS: [&str; 11] = [
     "birth",
     "born",
     "dob",
     "d.o.b",
     "b'day",
-    "b.",
     "bday",
     "b-day",
     "nacimiento",
@@ -3014,6 +3031,24 @@ pub(crate) fn cued_dobs(
     out: &mut Vec<Cand>,
 ) {
     let lb = doc.lower.as_bytes();
+    // "(b. 03/08/1941)"
+    for d in dates {
+        if d.0 >= 3
+            && &lb[d.0 - 3..d.0] == b"b. "
+            && birth_cue_at(lb, d.0 - 3, "b.")
+            && d.2.iter().any(|x| x.0 <= cfg.max_birth_year)
+        {
+            let mut c = Cand::new(
+                d.0,
+                d.1,
+                EntityType::DateOfBirth,
+                0.9,
+                "date with a plausible birth year",
+            );
+            c.cue = Some("b.");
+            out.push(c);
+        }
+    }
     let Some(ac) = literal_searcher(&BIRTH_CUES, &BIRTH_CUE_WORDS) else {
         return;
     };
@@ -3283,6 +3318,10 @@ const TENS_WORDS: [&str; 8] = [
 
 /// A day of the month at `i`: "3", "3rd", "third", "twenty first": `(end, day)`.
 fn loose_day(lb: &[u8], i: usize) -> Option<(usize, u32)> {
+    // Days start with a digit or the first letter of an ordinal word.
+    if !matches!(lb[i], b'0'..=b'9' | b'f' | b's' | b't' | b'e' | b'n') {
+        return None;
+    }
     let e = word_from(lb, i);
     let w = &lb[i..e];
     let nd = w.iter().take_while(|c| c.is_ascii_digit()).count();
@@ -3317,8 +3356,14 @@ fn loose_day(lb: &[u8], i: usize) -> Option<(usize, u32)> {
 
 /// A month's name or abbreviation at `i`: `(end, month)`.
 fn loose_month(lb: &[u8], i: usize) -> Option<(usize, u32)> {
+    if !matches!(lb[i], b'j' | b'f' | b'm' | b'a' | b's' | b'o' | b'n' | b'd') {
+        return None;
+    }
     let e = word_from(lb, i);
     let w = &lb[i..e];
+    if !(3..=9).contains(&w.len()) {
+        return None;
+    }
     let m = MONTH_NAMES.iter().position(|n| {
         n.as_bytes() == w || (w.len() >= 3 && n.as_bytes().starts_with(w) && w.len() <= 4)
     })?;
@@ -3601,7 +3646,7 @@ fn state_zip_in_place(b: &[u8], s: usize, e: usize) -> bool {
 /// Addresses finished around the postcodes [`Patterns::addresses`] found
 /// alone: a state + ZIP out of place is dropped, parts of an address before
 /// a postcode are joined to it, and a ZIP code after a "zip" cue is kept.
-pub(crate) fn address_extras(doc: &Doc<'_>, out: &mut Vec<Cand>) {
+pub(crate) fn address_extras(doc: &Doc<'_>, marks: &RunMarks, out: &mut Vec<Cand>) {
     let b = doc.text.as_bytes();
     let mut i = 0;
     while i < out.len() {
@@ -3625,29 +3670,21 @@ pub(crate) fn address_extras(doc: &Doc<'_>, out: &mut Vec<Cand>) {
         }
         i += 1;
     }
-    zips_after_cue(doc, out);
+    zips_after_cue(doc, marks, out);
 }
 
 /// A five-digit ZIP code right after "zip" or "zip code" (and `:`, "is").
-fn zips_after_cue(doc: &Doc<'_>, out: &mut Vec<Cand>) {
+fn zips_after_cue(doc: &Doc<'_>, marks: &RunMarks, out: &mut Vec<Cand>) {
     let lb = doc.lower.as_bytes();
-    for p in memchr::memmem::find_iter(lb, b"zip") {
-        if p > 0 && lb[p - 1].is_ascii_alphanumeric() {
+    for &(s, _) in marks.fives() {
+        let mut head = lb[..s].strip_suffix(b" ").unwrap_or(&lb[..s]);
+        for w in [&b" is"[..], b":", b" code", b"code"] {
+            head = head.strip_suffix(w).unwrap_or(head);
+        }
+        let Some(h) = head.strip_suffix(b"zip") else {
             continue;
-        }
-        let mut i = p + 3;
-        for w in [&b" code"[..], b"code", b":", b" is", b":"] {
-            if lb[i..].starts_with(w) {
-                i += w.len();
-            }
-        }
-        if lb.get(i) != Some(&b' ') {
-            continue;
-        }
-        i += 1;
-        let s = i;
-        let digits = lb[s..].iter().take_while(|c| c.is_ascii_digit()).count();
-        if digits != 5 {
+        };
+        if h.last().is_some_and(u8::is_ascii_alphanumeric) {
             continue;
         }
         let mut e = s + 5;
@@ -3670,6 +3707,107 @@ fn zips_after_cue(doc: &Doc<'_>, out: &mut Vec<Cand>) {
         let mut c = Cand::new(s, e, EntityType::Postcode, 0.85, "ZIP code after a zip cue");
         c.cue = Some("zip");
         out.push(c);
+    }
+}
+
+/// What the runs of digits of a text offer the loose detectors, found in
+/// one pass: runs with two letters (and a space) before them (`(letters,
+/// run start, run end)`), four-digit runs (years) and five-digit runs (ZIP
+/// codes) after a space. Kept on the stack; a text with more than fit is
+/// searched only in its first ones.
+pub(crate) struct RunMarks {
+    letters: [(usize, usize, usize); 8],
+    nl: usize,
+    years: [(usize, usize); 4],
+    ny: usize,
+    fives: [(usize, usize); 4],
+    nf: usize,
+}
+
+impl RunMarks {
+    pub(crate) fn new(b: &[u8], runs: &[(usize, usize)]) -> Self {
+        let mut m = RunMarks {
+            letters: [(0, 0, 0); 8],
+            nl: 0,
+            years: [(0, 0); 4],
+            ny: 0,
+            fives: [(0, 0); 4],
+            nf: 0,
+        };
+        for &(rs, re_) in runs {
+            if rs < 2 {
+                continue;
+            }
+            let p = b[rs - 1];
+            if p == b' ' {
+                match re_ - rs {
+                    4 if m.ny < m.years.len() => {
+                        m.years[m.ny] = (rs, re_);
+                        m.ny += 1;
+                    }
+                    5 if m.nf < m.fives.len() => {
+                        m.fives[m.nf] = (rs, re_);
+                        m.nf += 1;
+                    }
+                    _ => {}
+                }
+            } else if !p.is_ascii_alphabetic() {
+                continue;
+            }
+            if m.nl < m.letters.len() && b[rs - 2].is_ascii_alphabetic() {
+                if let Some(s) = letters_before(b, rs) {
+                    m.letters[m.nl] = (s, rs, re_);
+                    m.nl += 1;
+                }
+            }
+        }
+        m
+    }
+
+    fn letters(&self) -> &[(usize, usize, usize)] {
+        &self.letters[..self.nl]
+    }
+
+    fn years(&self) -> &[(usize, usize)] {
+        &self.years[..self.ny]
+    }
+
+    fn fives(&self) -> &[(usize, usize)] {
+        &self.fives[..self.nf]
+    }
+}
+
+/// A year of birth after "b." ("b. 1941"): the other birth cues are found
+/// by [`cued_dobs`].
+pub(crate) fn born_years(
+    doc: &Doc<'_>,
+    cfg: &DetectorConfig,
+    dates: &[DateHit],
+    marks: &RunMarks,
+    out: &mut Vec<Cand>,
+) {
+    let lb = doc.lower.as_bytes();
+    for &(s, e) in marks.years() {
+        if s < 3 || &lb[s - 3..s] != b"b. " || !birth_cue_at(lb, s - 3, "b.") {
+            continue;
+        }
+        if let Some((ys, ye, y)) = bare_year_after(lb, s - 1) {
+            if ys == s
+                && ye == e
+                && y <= cfg.max_birth_year
+                && !dates.iter().any(|d| d.0 < e && s < d.1)
+            {
+                let mut c = Cand::new(
+                    s,
+                    e,
+                    EntityType::DateOfBirth,
+                    0.75,
+                    "year of birth after a birth cue",
+                );
+                c.cue = Some("b.");
+                out.push(c);
+            }
+        }
     }
 }
 
