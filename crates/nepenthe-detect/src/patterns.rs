@@ -4266,4 +4266,202 @@ mod tests {
             prop_assert_eq!(DigitRuns::new(s.as_bytes()).collect::<Vec<_>>(), by_regex(&s));
         }
     }
+
+    /// The candidates of the pattern detectors on `text` of type `ty` with a
+    /// score of at least 0.5, as text.
+    fn found(text: &str, ty: EntityType) -> Vec<String> {
+        let (new, _) = pats();
+        let doc = Doc {
+            text,
+            lower: text.to_ascii_lowercase(),
+        };
+        let cfg = DetectorConfig::default();
+        let dates = new.all_dates(&doc, cfg.max_birth_year);
+        let mut out = Vec::new();
+        new.run(&doc, &cfg, &dates, &mut out);
+        out.iter()
+            .filter(|c| c.ty == ty && c.score >= 0.5)
+            .map(|c| text[c.bs..c.be].to_string())
+            .collect()
+    }
+
+    fn check(ty: EntityType, cases: &[(&str, &[&str])]) {
+        for (text, want) in cases {
+            let mut got = found(text, ty);
+            got.dedup();
+            assert_eq!(&got, want, "{ty:?} in {text:?}");
+        }
+    }
+
+    #[test]
+    fn phones_outside_the_allocated_plan() {
+        check(
+            EntityType::PhoneNumber,
+            &[
+                // Ofcom drama ranges and NANP 555-01xx, with or without a cue.
+                ("mob upd to 07700 900461.", &["07700 900461"]),
+                ("ring me on 07700900123 after 6", &["07700900123"]),
+                ("it's 0044 7700 900 987", &["0044 7700 900 987"]),
+                ("mobile +44 (0)7700 900 222", &["+44 (0)7700 900 222"]),
+                ("landline (020) 7946 0555", &["(020) 7946 0555"]),
+                ("Leeds office 0113 496 0123", &["0113 496 0123"]),
+                ("Belfast 028 9649 6123", &["028 9649 6123"]),
+                ("+447700900456 / card", &["+447700900456"]),
+                ("Tucson office 520-555-0123", &["520-555-0123"]),
+                ("his cell is 555-0163.", &["555-0163"]),
+                // A phone cue makes an unallocated UK or US number a phone.
+                ("Mobile: +44 7911 555 010", &["+44 7911 555 010"]),
+                // A whole-word callback cue beats an earlier ticket number.
+                (
+                    "Ticket #INC-448201. Cb (415) 555-0142.",
+                    &["(415) 555-0142"],
+                ),
+                // No cue and not a fiction range: not a phone.
+                ("ref 07911 555010 noted", &[]),
+                ("order 07700 900461 shipped", &[]),
+                ("iphone 07911 555 010", &[]),
+                // 555 numbers outside 0100-0199 are not fiction.
+                ("local 555-0263 only", &[]),
+                // An IBAN in groups is no phone.
+                ("iban GB 13 BARC 2003 8012 3456 78", &[]),
+            ],
+        );
+    }
+
+    #[test]
+    fn loose_ibans_and_ninos() {
+        check(
+            EntityType::IbanCode,
+            &[
+                (
+                    "my iban is gb26midl40051512345674 lol",
+                    &["gb26midl40051512345674"],
+                ),
+                (
+                    "iban GB 13 BARC 2003 8012 3456 78",
+                    &["GB 13 BARC 2003 8012 3456 78"],
+                ),
+                (
+                    "gb82 west 1234 5698 7654 32",
+                    &["gb82 west 1234 5698 7654 32"],
+                ),
+                // Bad checksum, unknown country, too short.
+                ("gb26midl40051512345675", &[]),
+                ("zz26midl40051512345674", &[]),
+                ("at 10:30 tomorrow", &[]),
+            ],
+        );
+        check(
+            EntityType::UkNino,
+            &[
+                (
+                    "NINO chk: cust read ce 40 21 77 b (lower)",
+                    &["ce 40 21 77 b"],
+                ),
+                ("ni number ab123456c", &["ab123456c"]),
+                // Without a cue a lower-case NINO is too weak; bad prefix or suffix.
+                ("we read ce 40 21 77 b", &[]),
+                ("nino qq 12 34 56 a", &[]),
+                ("nino ce 40 21 77 e", &[]),
+            ],
+        );
+    }
+
+    #[test]
+    fn versions_are_not_ip_addresses() {
+        check(
+            EntityType::IpAddress,
+            &[
+                ("Ver 10.2.3.4 rollback done", &[]),
+                ("router is on software 7.1.2.3 which is fine", &[]),
+                ("firmware v 4.1.2.9 installed", &[]),
+                ("my ip is 86.145.22.9", &["86.145.22.9"]),
+                // A version word before an IP cue does not veto.
+                ("after the upgrade my ip is 81.2.69.160", &["81.2.69.160"]),
+                ("server 10.20.30.40 rebooted", &["10.20.30.40"]),
+            ],
+        );
+    }
+
+    #[test]
+    fn dates_of_birth_from_birth_cues() {
+        check(
+            EntityType::DateOfBirth,
+            &[
+                ("my mum (b. 03/08/1941), who lives", &["03/08/1941"]),
+                ("Margaret Ellis b. 1941 lives", &["1941"]),
+                ("DOB 1966 only (yr).", &["1966"]),
+                ("Fecha de nacimiento: 23/05/1987", &["23/05/1987"]),
+                ("date de naissance 23/05/1987", &["23/05/1987"]),
+                ("Geburtsdatum 23.05.1987", &["23.05.1987"]),
+                ("cust bday 12/03/1979", &["12/03/1979"]),
+                (
+                    "His DOB is March 12th, 1958; mine September 30th, 1961.",
+                    &["March 12th, 1958", "September 30th, 1961"],
+                ),
+                (
+                    "agent: and date of birth\ncaller: ninth of may eighty three\n",
+                    &["ninth of may eighty three"],
+                ),
+                (
+                    "agent: date of birth?\ncaller: july fourth nineteen ninety",
+                    &["july fourth nineteen ninety"],
+                ),
+                (
+                    "What's your date of birth?\nCust: 1st of april 95\nAgent: renewal is 1st April 2025",
+                    &["1st of april 95"],
+                ),
+                // The cue belongs to its own date: a delivery date after it is not a birth date.
+                ("DOB 12/03/1958, delivered 14/03/1961", &["12/03/1958"]),
+                ("date of birth ok. the order was placed on the 3rd of march 99", &[]),
+                ("date of birth confirmed, appointment on the ninth of may twenty twenty six", &[]),
+                // No cue, or "b." glued to a word ("plan b. 1941" is a known limit).
+                ("ninth of may eighty three", &[]),
+                ("plan b. 1941 edition", &["1941"]),
+                ("web. 1941", &[]),
+                ("born 2031", &[]),
+            ],
+        );
+    }
+
+    #[test]
+    fn addresses_before_postcodes() {
+        check(
+            EntityType::StreetAddress,
+            &[
+                (
+                    "Write to PO Box 4471, Tucson, AZ 85717 please",
+                    &["PO Box 4471, Tucson, AZ 85717"],
+                ),
+                (
+                    "address: The Old Rectory, Church Lane, Little Milton, Oxford OX44 7PU",
+                    &["The Old Rectory, Church Lane, Little Milton, Oxford OX44 7PU"],
+                ),
+                (
+                    "we moved to Rose Hill, Dorking RH4 2EB last year",
+                    &["Rose Hill, Dorking RH4 2EB"],
+                ),
+                (
+                    "X / 42A Kingsway, Hove BN3 4GR / Y",
+                    &["42A Kingsway, Hove BN3 4GR"],
+                ),
+                // Names and greetings are no address parts.
+                ("Thanks, Sarah, London SW1A 1AA", &[]),
+                ("Hi John Smith, Manchester M1 1AE", &[]),
+            ],
+        );
+        check(
+            EntityType::Postcode,
+            &[
+                ("Verified, zip 30307. Order", &["30307"]),
+                ("zip code: 94607-1234 ok", &["94607-1234"]),
+                ("Austin, TX 78788", &["TX 78788"]),
+                ("San Diego\nCA 92170", &["CA 92170"]),
+                // A state + ZIP needs a town or comma before it and nothing glued after.
+                ("Rx ID 55120-334.", &[]),
+                ("unzip 30307 files", &[]),
+                ("zip 303071", &[]),
+            ],
+        );
+    }
 }
