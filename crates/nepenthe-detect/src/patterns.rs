@@ -3414,6 +3414,9 @@ fn loose_year(lb: &[u8], i: usize, max_birth_year: u32) -> Option<(usize, u32)> 
         }
     };
     if w.iter().all(u8::is_ascii_digit) {
+        if w.len() > 4 {
+            return None;
+        }
         let n = w.iter().fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
         return match w.len() {
             2 => Some((e, two(n))),
