@@ -1287,11 +1287,42 @@ fn literal_searcher(
 /// Where "nineteen", "twenty" or "two thousand" start in the lower-cased
 /// text (leftmost, not overlapping: an occurrence inside another cannot
 /// follow a space), in order, into `out`.
+///
+/// The same search finds the birth cues ([`BIRTH_CUE_WORDS`]) for
+/// [`cued_dobs`], which runs after it on the same text: they are kept for it
+/// (one pass over the text instead of two).
 fn year_word_starts(lb: &[u8], out: &mut Vec<usize>) {
     const WORDS: [&str; 3] = ["nineteen", "twenty", "two thousand"];
+    const ALL: [&str; 14] = [
+        "nineteen",
+        "twenty",
+        "two thousand",
+        "birth",
+        "born",
+        "dob",
+        "d.o.b",
+        "b'day",
+        "bday",
+        "b-day",
+        "nacimiento",
+        "naissance",
+        "geburt",
+        "yob",
+    ];
     out.clear();
-    if let Some(ac) = literal_searcher(&YEAR_WORDS, &WORDS) {
-        out.extend(ac.find_iter(lb).map(|m| m.start()));
+    if let Some(ac) = literal_searcher(&YEAR_WORDS, &ALL) {
+        let mut cues = CUE_STASH
+            .with(|c| c.borrow_mut().take())
+            .map(|x| x.2)
+            .unwrap_or_default();
+        cues.clear();
+        for m in ac.find_iter(lb) {
+            match m.pattern().as_usize() {
+                0..=2 => out.push(m.start()),
+                k => cues.push((m.start(), m.end(), k - 3)),
+            }
+        }
+        CUE_STASH.with(|c| *c.borrow_mut() = Some((lb.as_ptr() as usize, lb.len(), cues)));
         return;
     }
     for w in WORDS {
@@ -2956,6 +2987,43 @@ pub(crate) fn version_before(
 
 static BIRTH_CUES: Searcher = std::sync::OnceLock::new();
 
+/// A text's address and length, and its birth cues `(start, end, word)`.
+type CueStash = (usize, usize, Vec<(usize, usize, usize)>);
+
+thread_local! {
+    /// The birth cues found by [`year_word_starts`] in a lower-cased text
+    /// (its address and length, and `(start, end, word)`), taken by
+    /// [`cued_dobs`] when it looks at the same text.
+    static CUE_STASH: RefCell<Option<CueStash>> =
+        const { RefCell::new(None) };
+}
+
+/// The birth cues of the lower-cased text `lb`: `(start, end, word)`.
+fn birth_cues(lb: &[u8]) -> Vec<(usize, usize, usize)> {
+    if let Some((p, n, v)) = CUE_STASH.with(|c| c.borrow_mut().take()) {
+        if p == lb.as_ptr() as usize && n == lb.len() {
+            return v;
+        }
+    }
+    match literal_searcher(&BIRTH_CUES, &BIRTH_CUE_WORDS) {
+        Some(ac) => ac
+            .find_iter(lb)
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .collect(),
+        None => {
+            let mut v: Vec<(usize, usize, usize)> = BIRTH_CUE_WORDS
+                .iter()
+                .enumerate()
+                .flat_map(|(k, w)| {
+                    memchr::memmem::find_iter(lb, w).map(move |p| (p, p + w.len(), k))
+                })
+                .collect();
+            v.sort_unstable();
+            v
+        }
+    }
+}
+
 /// Birth cues, lower case, of three bytes or more (for a fast search). The
 /// ones [`DOB_POS`] lacks come after `"b'day"`; "b." is looked for before
 /// each date and year instead.
@@ -3049,13 +3117,10 @@ pub(crate) fn cued_dobs(
             out.push(c);
         }
     }
-    let Some(ac) = literal_searcher(&BIRTH_CUES, &BIRTH_CUE_WORDS) else {
-        return;
-    };
+    let cues = birth_cues(lb);
     let mut done = 0;
-    for m in ac.find_iter(lb) {
-        let (p, ce) = (m.start(), m.end());
-        let w = BIRTH_CUE_WORDS[m.pattern().as_usize()];
+    for &(p, ce, k) in &cues {
+        let w = BIRTH_CUE_WORDS[k];
         if ce <= done || !birth_cue_at(lb, p, w) {
             continue;
         }
@@ -3064,7 +3129,7 @@ pub(crate) fn cued_dobs(
         while q < lb.len() && lb[q].is_ascii_alphabetic() {
             q += 1;
         }
-        let new_cue = m.pattern().as_usize() >= 5;
+        let new_cue = k >= 5;
         // The first written date after the cue.
         let next = dates.iter().filter(|d| d.0 >= q).min_by_key(|d| d.0);
         let birth = |d: &DateHit| d.2.iter().any(|x| x.0 <= cfg.max_birth_year);
@@ -3130,6 +3195,8 @@ pub(crate) fn cued_dobs(
         }
         done = d.1;
     }
+    // The buffer serves the next text.
+    CUE_STASH.with(|c| *c.borrow_mut() = Some((0, 0, cues)));
 }
 
 /// The first loosely written date of birth starting in `lb[from..lim]`.
