@@ -4495,6 +4495,13 @@ mod tests {
     }
 
     #[test]
+    fn loose_dates_take_no_long_numbers_for_years() {
+        // Once overflowed reading "1984378282246310005" as a year.
+        assert!(found("dob 12 March 1984378282246310005 ", EntityType::DateOfBirth).is_empty());
+        assert!(found("born 3rd of may 123456789012", EntityType::DateOfBirth).is_empty());
+    }
+
+    #[test]
     fn addresses_before_postcodes() {
         check(
             EntityType::StreetAddress,
