@@ -509,12 +509,14 @@ impl Patterns {
             self.ips(doc, &sc.runs, out);
             caps_gates(bytes, &sc.runs, &mut sc.gates);
             self.ibans(doc, &sc.gates, out);
-            loose_ibans(bytes, &sc.runs, out);
+            let marks = RunMarks::new(bytes, &sc.runs);
+            loose_ibans(bytes, &marks, out);
             self.numbers(doc, &sc.runs, out);
             self.ninos(doc, &sc.gates, out);
-            loose_ninos(doc, &sc.runs, NINO_POS, out);
+            loose_ninos(doc, &marks, NINO_POS, out);
+            born_years(doc, cfg, dates, &marks, out);
             self.addresses(doc, &sc.runs, &sc.gates, out);
-            address_extras(doc, out);
+            address_extras(doc, &marks, out);
         });
     }
 
@@ -1285,11 +1287,42 @@ fn literal_searcher(
 /// Where "nineteen", "twenty" or "two thousand" start in the lower-cased
 /// text (leftmost, not overlapping: an occurrence inside another cannot
 /// follow a space), in order, into `out`.
+///
+/// The same search finds the birth cues ([`BIRTH_CUE_WORDS`]) for
+/// [`cued_dobs`], which runs after it on the same text: they are kept for it
+/// (one pass over the text instead of two).
 fn year_word_starts(lb: &[u8], out: &mut Vec<usize>) {
     const WORDS: [&str; 3] = ["nineteen", "twenty", "two thousand"];
+    const ALL: [&str; 14] = [
+        "nineteen",
+        "twenty",
+        "two thousand",
+        "birth",
+        "born",
+        "dob",
+        "d.o.b",
+        "b'day",
+        "bday",
+        "b-day",
+        "nacimiento",
+        "naissance",
+        "geburt",
+        "yob",
+    ];
     out.clear();
-    if let Some(ac) = literal_searcher(&YEAR_WORDS, &WORDS) {
-        out.extend(ac.find_iter(lb).map(|m| m.start()));
+    if let Some(ac) = literal_searcher(&YEAR_WORDS, &ALL) {
+        let mut cues = CUE_STASH
+            .with(|c| c.borrow_mut().take())
+            .map(|x| x.2)
+            .unwrap_or_default();
+        cues.clear();
+        for m in ac.find_iter(lb) {
+            match m.pattern().as_usize() {
+                0..=2 => out.push(m.start()),
+                k => cues.push((m.start(), m.end(), k - 3)),
+            }
+        }
+        CUE_STASH.with(|c| *c.borrow_mut() = Some((lb.as_ptr() as usize, lb.len(), cues)));
         return;
     }
     for w in WORDS {
@@ -2792,25 +2825,14 @@ pub(crate) fn fictional_local_phone(s: usize, e: usize, span: &str) -> Option<Ca
 /// the country code ("GB 13 BARC ..."), groups of any size. Tried at each run
 /// of digits that two letters (and a space) come before, and kept only with
 /// a known country, its exact length and a valid mod-97 checksum.
-pub(crate) fn loose_ibans(b: &[u8], runs: &[(usize, usize)], out: &mut Vec<Cand>) {
-    let letter = |i: usize| b[i].is_ascii_alphabetic();
+pub(crate) fn loose_ibans(b: &[u8], marks: &RunMarks, out: &mut Vec<Cand>) {
     let mut done = 0;
-    for &(rs, re_) in runs {
-        if rs < done || re_ - rs < 2 || rs < 2 {
-            continue;
-        }
-        let s = if letter(rs - 2) && letter(rs - 1) {
-            rs - 2
-        } else if rs >= 3 && b[rs - 1] == b' ' && letter(rs - 3) && letter(rs - 2) {
-            rs - 3
-        } else {
-            continue;
-        };
-        if s > 0 && is_word(b[s - 1]) {
+    for &(s, rs, re_) in marks.letters() {
+        if rs < done || re_ - rs < 2 {
             continue;
         }
         let cc = [b[s].to_ascii_uppercase(), b[s + 1].to_ascii_uppercase()];
-        let Some(len) = validate::iban_length(&cc) else {
+        let Some(len) = iban_country_length(cc) else {
             continue;
         };
         let mut compact = [0u8; 34];
@@ -2832,13 +2854,10 @@ pub(crate) fn loose_ibans(b: &[u8], runs: &[(usize, usize)], out: &mut Vec<Cand>
             continue;
         }
         if !(compact[2].is_ascii_digit() && compact[3].is_ascii_digit())
+            || out
+                .iter()
+                .any(|c| c.ty == EntityType::IbanCode && c.bs < i && s < c.be)
             || !validate::iban_mod97(&compact[..len])
-        {
-            continue;
-        }
-        if out
-            .iter()
-            .any(|c| c.ty == EntityType::IbanCode && c.bs < i && s < c.be)
         {
             continue;
         }
@@ -2853,32 +2872,55 @@ pub(crate) fn loose_ibans(b: &[u8], runs: &[(usize, usize)], out: &mut Vec<Cand>
     }
 }
 
+/// [`validate::iban_length`] of an upper-case country code, from a table
+/// built once (the match compares the code with each country in turn).
+fn iban_country_length(cc: [u8; 2]) -> Option<usize> {
+    static TABLE: std::sync::OnceLock<[u8; 676]> = std::sync::OnceLock::new();
+    let t = TABLE.get_or_init(|| {
+        let mut t = [0u8; 676];
+        for a in b'A'..=b'Z' {
+            for c in b'A'..=b'Z' {
+                let len = validate::iban_length(&[a, c]).unwrap_or(0);
+                t[usize::from(a - b'A') * 26 + usize::from(c - b'A')] = len as u8;
+            }
+        }
+        t
+    });
+    if !(cc[0].is_ascii_uppercase() && cc[1].is_ascii_uppercase()) {
+        return None;
+    }
+    let len = t[usize::from(cc[0] - b'A') * 26 + usize::from(cc[1] - b'A')];
+    (len > 0).then_some(usize::from(len))
+}
+
+/// Where a code starting with two letters (and a space) before the run of
+/// digits at `rs` starts: the letters are a word of their own.
+#[inline]
+fn letters_before(b: &[u8], rs: usize) -> Option<usize> {
+    let s = match b[..rs] {
+        [.., x, y, p] if p == b' ' && x.is_ascii_alphabetic() && y.is_ascii_alphabetic() => rs - 3,
+        [.., x, p] if p.is_ascii_alphabetic() && x.is_ascii_alphabetic() => rs - 2,
+        _ => return None,
+    };
+    (s == 0 || !is_word(b[s - 1])).then_some(s)
+}
+
 /// NINOs in lower or mixed case ("ce 40 21 77 b"), which the upper-case
 /// gates do not reach: tried where two letters (and a space) come before a
 /// run of digits; scored as lower-case NINOs are (a cue is needed to report).
 pub(crate) fn loose_ninos(
     doc: &Doc<'_>,
-    runs: &[(usize, usize)],
+    marks: &RunMarks,
     nino_pos: &[&'static str],
     out: &mut Vec<Cand>,
 ) {
     let text = doc.text;
     let b = text.as_bytes();
-    let letter = |i: usize| b[i].is_ascii_alphabetic();
-    for &(rs, re_) in runs {
-        if rs < 2 || !(re_ - rs == 2 || re_ - rs == 6) {
+    for &(s, rs, re_) in marks.letters() {
+        if !(re_ - rs == 2 || re_ - rs == 6) {
             continue;
         }
-        let s = if letter(rs - 2) && letter(rs - 1) {
-            rs - 2
-        } else if rs >= 3 && b[rs - 1] == b' ' && letter(rs - 3) && letter(rs - 2) {
-            rs - 3
-        } else {
-            continue;
-        };
-        if (s > 0 && is_word(b[s - 1]))
-            || (b[s].is_ascii_uppercase() && b[s + 1].is_ascii_uppercase())
-        {
+        if b[s].is_ascii_uppercase() && b[s + 1].is_ascii_uppercase() {
             continue;
         }
         let mut end = (s + 24).min(b.len());
@@ -2918,6 +2960,11 @@ pub(crate) fn version_before(
     s: usize,
     ip_pos: &[&'static str],
 ) -> Option<&'static str> {
+    // Most windows hold none of the words anywhere: one pass over the
+    // window tells, before the whole-word search.
+    static SET: std::sync::OnceLock<WordSet> = std::sync::OnceLock::new();
+    let set = SET.get_or_init(|| WordSet::new(VERSION_WORDS));
+    set.before(lower, s, 24)?;
     let (p, w) = word_cue_before(lower, s, 24, VERSION_WORDS)?;
     // Not across a sentence or a line.
     if lower.as_bytes()[p..s]
@@ -2940,14 +2987,52 @@ pub(crate) fn version_before(
 
 static BIRTH_CUES: Searcher = std::sync::OnceLock::new();
 
-/// Birth cues, lower case. The ones [`DOB_POS`] lacks come after `"b."`.
-const BIRTH_CUE_WORDS: [&str; 12] = [
+/// A text's address and length, and its birth cues `(start, end, word)`.
+type CueStash = (usize, usize, Vec<(usize, usize, usize)>);
+
+thread_local! {
+    /// The birth cues found by [`year_word_starts`] in a lower-cased text
+    /// (its address and length, and `(start, end, word)`), taken by
+    /// [`cued_dobs`] when it looks at the same text.
+    static CUE_STASH: RefCell<Option<CueStash>> =
+        const { RefCell::new(None) };
+}
+
+/// The birth cues of the lower-cased text `lb`: `(start, end, word)`.
+fn birth_cues(lb: &[u8]) -> Vec<(usize, usize, usize)> {
+    if let Some((p, n, v)) = CUE_STASH.with(|c| c.borrow_mut().take()) {
+        if p == lb.as_ptr() as usize && n == lb.len() {
+            return v;
+        }
+    }
+    match literal_searcher(&BIRTH_CUES, &BIRTH_CUE_WORDS) {
+        Some(ac) => ac
+            .find_iter(lb)
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .collect(),
+        None => {
+            let mut v: Vec<(usize, usize, usize)> = BIRTH_CUE_WORDS
+                .iter()
+                .enumerate()
+                .flat_map(|(k, w)| {
+                    memchr::memmem::find_iter(lb, w).map(move |p| (p, p + w.len(), k))
+                })
+                .collect();
+            v.sort_unstable();
+            v
+        }
+    }
+}
+
+/// Birth cues, lower case, of three bytes or more (for a fast search). The
+/// ones [`DOB_POS`] lacks come after `"b'day"`; "b." is looked for before
+/// each date and year instead.
+const BIRTH_CUE_WORDS: [&str; 11] = [
     "birth",
     "born",
     "dob",
     "d.o.b",
     "b'day",
-    "b.",
     "bday",
     "b-day",
     "nacimiento",
@@ -3014,13 +3099,28 @@ pub(crate) fn cued_dobs(
     out: &mut Vec<Cand>,
 ) {
     let lb = doc.lower.as_bytes();
-    let Some(ac) = literal_searcher(&BIRTH_CUES, &BIRTH_CUE_WORDS) else {
-        return;
-    };
+    // "(b. 03/08/1941)"
+    for d in dates {
+        if d.0 >= 3
+            && &lb[d.0 - 3..d.0] == b"b. "
+            && birth_cue_at(lb, d.0 - 3, "b.")
+            && d.2.iter().any(|x| x.0 <= cfg.max_birth_year)
+        {
+            let mut c = Cand::new(
+                d.0,
+                d.1,
+                EntityType::DateOfBirth,
+                0.9,
+                "date with a plausible birth year",
+            );
+            c.cue = Some("b.");
+            out.push(c);
+        }
+    }
+    let cues = birth_cues(lb);
     let mut done = 0;
-    for m in ac.find_iter(lb) {
-        let (p, ce) = (m.start(), m.end());
-        let w = BIRTH_CUE_WORDS[m.pattern().as_usize()];
+    for &(p, ce, k) in &cues {
+        let w = BIRTH_CUE_WORDS[k];
         if ce <= done || !birth_cue_at(lb, p, w) {
             continue;
         }
@@ -3029,7 +3129,7 @@ pub(crate) fn cued_dobs(
         while q < lb.len() && lb[q].is_ascii_alphabetic() {
             q += 1;
         }
-        let new_cue = m.pattern().as_usize() >= 5;
+        let new_cue = k >= 5;
         // The first written date after the cue.
         let next = dates.iter().filter(|d| d.0 >= q).min_by_key(|d| d.0);
         let birth = |d: &DateHit| d.2.iter().any(|x| x.0 <= cfg.max_birth_year);
@@ -3095,6 +3195,8 @@ pub(crate) fn cued_dobs(
         }
         done = d.1;
     }
+    // The buffer serves the next text.
+    CUE_STASH.with(|c| *c.borrow_mut() = Some((0, 0, cues)));
 }
 
 /// The first loosely written date of birth starting in `lb[from..lim]`.
@@ -3283,6 +3385,10 @@ const TENS_WORDS: [&str; 8] = [
 
 /// A day of the month at `i`: "3", "3rd", "third", "twenty first": `(end, day)`.
 fn loose_day(lb: &[u8], i: usize) -> Option<(usize, u32)> {
+    // Days start with a digit or the first letter of an ordinal word.
+    if !matches!(lb[i], b'0'..=b'9' | b'f' | b's' | b't' | b'e' | b'n') {
+        return None;
+    }
     let e = word_from(lb, i);
     let w = &lb[i..e];
     let nd = w.iter().take_while(|c| c.is_ascii_digit()).count();
@@ -3317,8 +3423,14 @@ fn loose_day(lb: &[u8], i: usize) -> Option<(usize, u32)> {
 
 /// A month's name or abbreviation at `i`: `(end, month)`.
 fn loose_month(lb: &[u8], i: usize) -> Option<(usize, u32)> {
+    if !matches!(lb[i], b'j' | b'f' | b'm' | b'a' | b's' | b'o' | b'n' | b'd') {
+        return None;
+    }
     let e = word_from(lb, i);
     let w = &lb[i..e];
+    if !(3..=9).contains(&w.len()) {
+        return None;
+    }
     let m = MONTH_NAMES.iter().position(|n| {
         n.as_bytes() == w || (w.len() >= 3 && n.as_bytes().starts_with(w) && w.len() <= 4)
     })?;
@@ -3369,6 +3481,9 @@ fn loose_year(lb: &[u8], i: usize, max_birth_year: u32) -> Option<(usize, u32)> 
         }
     };
     if w.iter().all(u8::is_ascii_digit) {
+        if w.len() > 4 {
+            return None;
+        }
         let n = w.iter().fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
         return match w.len() {
             2 => Some((e, two(n))),
@@ -3601,7 +3716,7 @@ fn state_zip_in_place(b: &[u8], s: usize, e: usize) -> bool {
 /// Addresses finished around the postcodes [`Patterns::addresses`] found
 /// alone: a state + ZIP out of place is dropped, parts of an address before
 /// a postcode are joined to it, and a ZIP code after a "zip" cue is kept.
-pub(crate) fn address_extras(doc: &Doc<'_>, out: &mut Vec<Cand>) {
+pub(crate) fn address_extras(doc: &Doc<'_>, marks: &RunMarks, out: &mut Vec<Cand>) {
     let b = doc.text.as_bytes();
     let mut i = 0;
     while i < out.len() {
@@ -3625,29 +3740,21 @@ pub(crate) fn address_extras(doc: &Doc<'_>, out: &mut Vec<Cand>) {
         }
         i += 1;
     }
-    zips_after_cue(doc, out);
+    zips_after_cue(doc, marks, out);
 }
 
 /// A five-digit ZIP code right after "zip" or "zip code" (and `:`, "is").
-fn zips_after_cue(doc: &Doc<'_>, out: &mut Vec<Cand>) {
+fn zips_after_cue(doc: &Doc<'_>, marks: &RunMarks, out: &mut Vec<Cand>) {
     let lb = doc.lower.as_bytes();
-    for p in memchr::memmem::find_iter(lb, b"zip") {
-        if p > 0 && lb[p - 1].is_ascii_alphanumeric() {
+    for &(s, _) in marks.fives() {
+        let mut head = lb[..s].strip_suffix(b" ").unwrap_or(&lb[..s]);
+        for w in [&b" is"[..], b":", b" code", b"code"] {
+            head = head.strip_suffix(w).unwrap_or(head);
+        }
+        let Some(h) = head.strip_suffix(b"zip") else {
             continue;
-        }
-        let mut i = p + 3;
-        for w in [&b" code"[..], b"code", b":", b" is", b":"] {
-            if lb[i..].starts_with(w) {
-                i += w.len();
-            }
-        }
-        if lb.get(i) != Some(&b' ') {
-            continue;
-        }
-        i += 1;
-        let s = i;
-        let digits = lb[s..].iter().take_while(|c| c.is_ascii_digit()).count();
-        if digits != 5 {
+        };
+        if h.last().is_some_and(u8::is_ascii_alphanumeric) {
             continue;
         }
         let mut e = s + 5;
@@ -3670,6 +3777,107 @@ fn zips_after_cue(doc: &Doc<'_>, out: &mut Vec<Cand>) {
         let mut c = Cand::new(s, e, EntityType::Postcode, 0.85, "ZIP code after a zip cue");
         c.cue = Some("zip");
         out.push(c);
+    }
+}
+
+/// What the runs of digits of a text offer the loose detectors, found in
+/// one pass: runs with two letters (and a space) before them (`(letters,
+/// run start, run end)`), four-digit runs (years) and five-digit runs (ZIP
+/// codes) after a space. Kept on the stack; a text with more than fit is
+/// searched only in its first ones.
+pub(crate) struct RunMarks {
+    letters: [(usize, usize, usize); 8],
+    nl: usize,
+    years: [(usize, usize); 4],
+    ny: usize,
+    fives: [(usize, usize); 4],
+    nf: usize,
+}
+
+impl RunMarks {
+    pub(crate) fn new(b: &[u8], runs: &[(usize, usize)]) -> Self {
+        let mut m = RunMarks {
+            letters: [(0, 0, 0); 8],
+            nl: 0,
+            years: [(0, 0); 4],
+            ny: 0,
+            fives: [(0, 0); 4],
+            nf: 0,
+        };
+        for &(rs, re_) in runs {
+            if rs < 2 {
+                continue;
+            }
+            let p = b[rs - 1];
+            if p == b' ' {
+                match re_ - rs {
+                    4 if m.ny < m.years.len() => {
+                        m.years[m.ny] = (rs, re_);
+                        m.ny += 1;
+                    }
+                    5 if m.nf < m.fives.len() => {
+                        m.fives[m.nf] = (rs, re_);
+                        m.nf += 1;
+                    }
+                    _ => {}
+                }
+            } else if !p.is_ascii_alphabetic() {
+                continue;
+            }
+            if m.nl < m.letters.len() && b[rs - 2].is_ascii_alphabetic() {
+                if let Some(s) = letters_before(b, rs) {
+                    m.letters[m.nl] = (s, rs, re_);
+                    m.nl += 1;
+                }
+            }
+        }
+        m
+    }
+
+    fn letters(&self) -> &[(usize, usize, usize)] {
+        &self.letters[..self.nl]
+    }
+
+    fn years(&self) -> &[(usize, usize)] {
+        &self.years[..self.ny]
+    }
+
+    fn fives(&self) -> &[(usize, usize)] {
+        &self.fives[..self.nf]
+    }
+}
+
+/// A year of birth after "b." ("b. 1941"): the other birth cues are found
+/// by [`cued_dobs`].
+pub(crate) fn born_years(
+    doc: &Doc<'_>,
+    cfg: &DetectorConfig,
+    dates: &[DateHit],
+    marks: &RunMarks,
+    out: &mut Vec<Cand>,
+) {
+    let lb = doc.lower.as_bytes();
+    for &(s, e) in marks.years() {
+        if s < 3 || &lb[s - 3..s] != b"b. " || !birth_cue_at(lb, s - 3, "b.") {
+            continue;
+        }
+        if let Some((ys, ye, y)) = bare_year_after(lb, s - 1) {
+            if ys == s
+                && ye == e
+                && y <= cfg.max_birth_year
+                && !dates.iter().any(|d| d.0 < e && s < d.1)
+            {
+                let mut c = Cand::new(
+                    s,
+                    e,
+                    EntityType::DateOfBirth,
+                    0.75,
+                    "year of birth after a birth cue",
+                );
+                c.cue = Some("b.");
+                out.push(c);
+            }
+        }
     }
 }
 
@@ -4127,5 +4335,210 @@ mod tests {
         fn digit_runs_equal_regex(s in "[0-9 ().+\\-a]{0,40}") {
             prop_assert_eq!(DigitRuns::new(s.as_bytes()).collect::<Vec<_>>(), by_regex(&s));
         }
+    }
+
+    /// The candidates of the pattern detectors on `text` of type `ty` with a
+    /// score of at least 0.5, as text.
+    fn found(text: &str, ty: EntityType) -> Vec<String> {
+        let (new, _) = pats();
+        let doc = Doc {
+            text,
+            lower: text.to_ascii_lowercase(),
+        };
+        let cfg = DetectorConfig::default();
+        let dates = new.all_dates(&doc, cfg.max_birth_year);
+        let mut out = Vec::new();
+        new.run(&doc, &cfg, &dates, &mut out);
+        out.iter()
+            .filter(|c| c.ty == ty && c.score >= 0.5)
+            .map(|c| text[c.bs..c.be].to_string())
+            .collect()
+    }
+
+    fn check(ty: EntityType, cases: &[(&str, &[&str])]) {
+        for (text, want) in cases {
+            let mut got = found(text, ty);
+            got.dedup();
+            assert_eq!(&got, want, "{ty:?} in {text:?}");
+        }
+    }
+
+    #[test]
+    fn phones_outside_the_allocated_plan() {
+        check(
+            EntityType::PhoneNumber,
+            &[
+                // Ofcom drama ranges and NANP 555-01xx, with or without a cue.
+                ("mob upd to 07700 900461.", &["07700 900461"]),
+                ("ring me on 07700900123 after 6", &["07700900123"]),
+                ("it's 0044 7700 900 987", &["0044 7700 900 987"]),
+                ("mobile +44 (0)7700 900 222", &["+44 (0)7700 900 222"]),
+                ("landline (020) 7946 0555", &["(020) 7946 0555"]),
+                ("Leeds office 0113 496 0123", &["0113 496 0123"]),
+                ("Belfast 028 9649 6123", &["028 9649 6123"]),
+                ("+447700900456 / card", &["+447700900456"]),
+                ("Tucson office 520-555-0123", &["520-555-0123"]),
+                ("his cell is 555-0163.", &["555-0163"]),
+                // A phone cue makes an unallocated UK or US number a phone.
+                ("Mobile: +44 7911 555 010", &["+44 7911 555 010"]),
+                // A whole-word callback cue beats an earlier ticket number.
+                (
+                    "Ticket #INC-448201. Cb (415) 555-0142.",
+                    &["(415) 555-0142"],
+                ),
+                // No cue and not a fiction range: not a phone.
+                ("ref 07911 555010 noted", &[]),
+                ("order 07700 900461 shipped", &[]),
+                ("iphone 07911 555 010", &[]),
+                // 555 numbers outside 0100-0199 are not fiction.
+                ("local 555-0263 only", &[]),
+                // An IBAN in groups is no phone.
+                ("iban GB 13 BARC 2003 8012 3456 78", &[]),
+            ],
+        );
+    }
+
+    #[test]
+    fn loose_ibans_and_ninos() {
+        check(
+            EntityType::IbanCode,
+            &[
+                (
+                    "my iban is gb26midl40051512345674 lol",
+                    &["gb26midl40051512345674"],
+                ),
+                (
+                    "iban GB 13 BARC 2003 8012 3456 78",
+                    &["GB 13 BARC 2003 8012 3456 78"],
+                ),
+                (
+                    "gb82 west 1234 5698 7654 32",
+                    &["gb82 west 1234 5698 7654 32"],
+                ),
+                // Bad checksum, unknown country, too short.
+                ("gb26midl40051512345675", &[]),
+                ("zz26midl40051512345674", &[]),
+                ("at 10:30 tomorrow", &[]),
+            ],
+        );
+        check(
+            EntityType::UkNino,
+            &[
+                (
+                    "NINO chk: cust read ce 40 21 77 b (lower)",
+                    &["ce 40 21 77 b"],
+                ),
+                ("ni number ab123456c", &["ab123456c"]),
+                // Without a cue a lower-case NINO is too weak; bad prefix or suffix.
+                ("we read ce 40 21 77 b", &[]),
+                ("nino qq 12 34 56 a", &[]),
+                ("nino ce 40 21 77 e", &[]),
+            ],
+        );
+    }
+
+    #[test]
+    fn versions_are_not_ip_addresses() {
+        check(
+            EntityType::IpAddress,
+            &[
+                ("Ver 10.2.3.4 rollback done", &[]),
+                ("router is on software 7.1.2.3 which is fine", &[]),
+                ("firmware v 4.1.2.9 installed", &[]),
+                ("my ip is 86.145.22.9", &["86.145.22.9"]),
+                // A version word before an IP cue does not veto.
+                ("after the upgrade my ip is 81.2.69.160", &["81.2.69.160"]),
+                ("server 10.20.30.40 rebooted", &["10.20.30.40"]),
+            ],
+        );
+    }
+
+    #[test]
+    fn dates_of_birth_from_birth_cues() {
+        check(
+            EntityType::DateOfBirth,
+            &[
+                ("my mum (b. 03/08/1941), who lives", &["03/08/1941"]),
+                ("Margaret Ellis b. 1941 lives", &["1941"]),
+                ("DOB 1966 only (yr).", &["1966"]),
+                ("Fecha de nacimiento: 23/05/1987", &["23/05/1987"]),
+                ("date de naissance 23/05/1987", &["23/05/1987"]),
+                ("Geburtsdatum 23.05.1987", &["23.05.1987"]),
+                ("cust bday 12/03/1979", &["12/03/1979"]),
+                (
+                    "His DOB is March 12th, 1958; mine September 30th, 1961.",
+                    &["March 12th, 1958", "September 30th, 1961"],
+                ),
+                (
+                    "agent: and date of birth\ncaller: ninth of may eighty three\n",
+                    &["ninth of may eighty three"],
+                ),
+                (
+                    "agent: date of birth?\ncaller: july fourth nineteen ninety",
+                    &["july fourth nineteen ninety"],
+                ),
+                (
+                    "What's your date of birth?\nCust: 1st of april 95\nAgent: renewal is 1st April 2025",
+                    &["1st of april 95"],
+                ),
+                // The cue belongs to its own date: a delivery date after it is not a birth date.
+                ("DOB 12/03/1958, delivered 14/03/1961", &["12/03/1958"]),
+                ("date of birth ok. the order was placed on the 3rd of march 99", &[]),
+                ("date of birth confirmed, appointment on the ninth of may twenty twenty six", &[]),
+                // No cue, or "b." glued to a word ("plan b. 1941" is a known limit).
+                ("ninth of may eighty three", &[]),
+                ("plan b. 1941 edition", &["1941"]),
+                ("web. 1941", &[]),
+                ("born 2031", &[]),
+            ],
+        );
+    }
+
+    #[test]
+    fn loose_dates_take_no_long_numbers_for_years() {
+        // Once overflowed reading "1984378282246310005" as a year.
+        assert!(found("dob 12 March 1984378282246310005 ", EntityType::DateOfBirth).is_empty());
+        assert!(found("born 3rd of may 123456789012", EntityType::DateOfBirth).is_empty());
+    }
+
+    #[test]
+    fn addresses_before_postcodes() {
+        check(
+            EntityType::StreetAddress,
+            &[
+                (
+                    "Write to PO Box 4471, Tucson, AZ 85717 please",
+                    &["PO Box 4471, Tucson, AZ 85717"],
+                ),
+                (
+                    "address: The Old Rectory, Church Lane, Little Milton, Oxford OX44 7PU",
+                    &["The Old Rectory, Church Lane, Little Milton, Oxford OX44 7PU"],
+                ),
+                (
+                    "we moved to Rose Hill, Dorking RH4 2EB last year",
+                    &["Rose Hill, Dorking RH4 2EB"],
+                ),
+                (
+                    "X / 42A Kingsway, Hove BN3 4GR / Y",
+                    &["42A Kingsway, Hove BN3 4GR"],
+                ),
+                // Names and greetings are no address parts.
+                ("Thanks, Sarah, London SW1A 1AA", &[]),
+                ("Hi John Smith, Manchester M1 1AE", &[]),
+            ],
+        );
+        check(
+            EntityType::Postcode,
+            &[
+                ("Verified, zip 30307. Order", &["30307"]),
+                ("zip code: 94607-1234 ok", &["94607-1234"]),
+                ("Austin, TX 78788", &["TX 78788"]),
+                ("San Diego\nCA 92170", &["CA 92170"]),
+                // A state + ZIP needs a town or comma before it and nothing glued after.
+                ("Rx ID 55120-334.", &[]),
+                ("unzip 30307 files", &[]),
+                ("zip 303071", &[]),
+            ],
+        );
     }
 }

@@ -233,12 +233,14 @@ impl Patterns {
         self.ibans(doc, &gates, out);
         let mut runs = Vec::new();
         super::digit_runs(bytes, &mut runs);
-        super::loose_ibans(bytes, &runs, out);
+        let marks = super::RunMarks::new(bytes, &runs);
+        super::loose_ibans(bytes, &marks, out);
         self.numbers(doc, out);
         self.ninos(doc, &gates, out);
-        super::loose_ninos(doc, &runs, NINO_POS, out);
+        super::loose_ninos(doc, &marks, NINO_POS, out);
+        super::born_years(doc, cfg, dates, &marks, out);
         self.addresses(doc, &gates, out);
-        super::address_extras(doc, out);
+        super::address_extras(doc, &marks, out);
     }
 
     fn ips(&self, doc: &Doc<'_>, out: &mut Vec<Cand>) {
