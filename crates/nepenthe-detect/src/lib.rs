@@ -253,6 +253,15 @@ impl Detector {
                     .any(|a| doc.lower[c.bs..c.be].eq_ignore_ascii_case(a))
             });
         }
+        for c in cands
+            .iter_mut()
+            .filter(|c| c.ty == EntityType::EmailAddress && !c.known)
+        {
+            if is_role_mailbox(&doc.lower.as_bytes()[c.bs..c.be]) {
+                c.score = c.score.min(0.4);
+                c.why = "e-mail address of a role mailbox (support@, no-reply@...), not a person's";
+            }
+        }
         cands.retain(|c| c.score >= min_score && types.contains(c.ty) && c.be > c.bs);
         let mut kept = resolve(cands, text);
         if let Some(c) = ctx {
@@ -373,6 +382,83 @@ fn to_spans(text: &str, cands: Vec<Cand>, explain: bool) -> Vec<Span> {
         });
     }
     out
+}
+
+/// Local parts (lower case, without `.`, `-`, `_`) of organisations' role
+/// mailboxes: addresses like these reach a team, not a person, so they are not
+/// personal data and score below the default threshold.
+const ROLE_MAILBOXES: &[&str] = &[
+    "abuse",
+    "accounts",
+    "admin",
+    "administrator",
+    "alerts",
+    "billing",
+    "bookings",
+    "care",
+    "careers",
+    "complaints",
+    "contact",
+    "contactus",
+    "customercare",
+    "customerservice",
+    "customerservices",
+    "dataprotection",
+    "donotreply",
+    "dpo",
+    "enquiries",
+    "enquiry",
+    "feedback",
+    "hello",
+    "help",
+    "helpdesk",
+    "hostmaster",
+    "info",
+    "information",
+    "jobs",
+    "mailerdaemon",
+    "marketing",
+    "media",
+    "newsletter",
+    "noreply",
+    "notification",
+    "notifications",
+    "office",
+    "orders",
+    "postmaster",
+    "press",
+    "privacy",
+    "reception",
+    "recruitment",
+    "reservations",
+    "returns",
+    "sales",
+    "security",
+    "service",
+    "services",
+    "support",
+    "team",
+    "webmaster",
+];
+
+/// `email` (lower-cased) is a role mailbox: its local part, without
+/// separators, is one of [`ROLE_MAILBOXES`], alone or with a `+tag`.
+fn is_role_mailbox(email: &[u8]) -> bool {
+    let Some(at) = email.iter().position(|&b| b == b'@') else {
+        return false;
+    };
+    let local = &email[..at];
+    let local = local.split(|&b| b == b'+').next().unwrap_or(local);
+    let mut key = [0u8; 24];
+    let mut n = 0;
+    for &b in local.iter().filter(|b| !matches!(b, b'.' | b'-' | b'_')) {
+        if n == key.len() {
+            return false;
+        }
+        key[n] = b;
+        n += 1;
+    }
+    ROLE_MAILBOXES.iter().any(|r| r.as_bytes() == &key[..n])
 }
 
 /// True when `[bs, be)` is not glued to letters or digits on either side.

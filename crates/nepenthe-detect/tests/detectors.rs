@@ -133,7 +133,22 @@ fn ips_and_emails() {
                 &["jane dot doe at gmail dot com"],
             ),
             ("meet at noon", &[]),
+            // Role mailboxes reach a team, not a person.
+            ("write to support@acme.co.uk or No-Reply@acme.com", &[]),
+            ("cc customer.services+1234@shop.example", &[]),
+            (
+                "from support.jane@acme.co.uk and helpdesk2@acme.com",
+                &["support.jane@acme.co.uk", "helpdesk2@acme.com"],
+            ),
         ],
+    );
+    // ... unless it is the contact's own address.
+    let c: KnownContact =
+        serde_json::from_str(r#"{"EmailAddress": "info@smith-plumbing.example"}"#).unwrap();
+    let got = found("reply to info@smith-plumbing.example", Some(&c));
+    assert_eq!(
+        got,
+        [(EmailAddress, "info@smith-plumbing.example".to_string())]
     );
 }
 
