@@ -34,55 +34,6 @@ fn find_small(hay: &[u8], needle: &[u8]) -> Option<usize> {
     (0..=hay.len() - needle.len()).find(|&i| hay[i] == first && &hay[i..i + needle.len()] == needle)
 }
 
-#[cfg_attr(not(test), allow(dead_code))] // for `ctx_nearest`
-fn rfind_small(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() || needle.len() > hay.len() {
-        return None;
-    }
-    let first = needle[0];
-    (0..=hay.len() - needle.len())
-        .rev()
-        .find(|&i| hay[i] == first && &hay[i..i + needle.len()] == needle)
-}
-
-/// The closest (last) of `words` in the `window` bytes before `bs`, with its position.
-#[cfg_attr(not(test), allow(dead_code))] // part of the detectors' shared helpers
-pub(crate) fn ctx_nearest(
-    lower: &str,
-    bs: usize,
-    window: usize,
-    words: &[&'static str],
-) -> Option<(usize, &'static str)> {
-    let mut from = bs.saturating_sub(window);
-    while !lower.is_char_boundary(from) {
-        from += 1;
-    }
-    let hay = &lower.as_bytes()[from..bs];
-    words
-        .iter()
-        .filter_map(|w| rfind_small(hay, w.as_bytes()).map(|p| (from + p, *w)))
-        .max_by_key(|(p, _)| *p)
-}
-
-/// Looks for any of `words` in the `window` bytes after `be`.
-#[cfg_attr(not(test), allow(dead_code))] // part of the detectors' shared helpers
-pub(crate) fn ctx_after(
-    lower: &str,
-    be: usize,
-    window: usize,
-    words: &[&'static str],
-) -> Option<&'static str> {
-    let mut to = (be + window).min(lower.len());
-    while !lower.is_char_boundary(to) {
-        to -= 1;
-    }
-    let hay = &lower.as_bytes()[be..to];
-    words
-        .iter()
-        .copied()
-        .find(|w| find_small(hay, w.as_bytes()).is_some())
-}
-
 const PHONE_POS: &[&str] = &[
     "phone", "mobile", "number", "call", "tel", "reach", "text", "contact", "landline", "cell",
 ];
@@ -291,7 +242,7 @@ impl WordSet {
     }
 
     /// The last occurrence of any of the words in `hay` (the later word in
-    /// list order when two start at the same place): as [`ctx_nearest`].
+    /// list order when two start at the same place).
     fn nearest(&self, hay: &[u8]) -> Option<(usize, &'static str)> {
         if let Some(starts) = self.starts(hay) {
             for i in starts.rev() {
@@ -331,7 +282,8 @@ impl WordSet {
         self.first_in(&lower.as_bytes()[from..bs])
     }
 
-    /// [`ctx_nearest`] with this list.
+    /// The closest (last) of the words in the `window` bytes before `bs`,
+    /// with its position (the tests compare it with the reference `ctx_nearest`).
     fn nearest_before(
         &self,
         lower: &str,
@@ -346,7 +298,8 @@ impl WordSet {
             .map(|(p, w)| (from + p, w))
     }
 
-    /// [`ctx_after`] with this list.
+    /// Any of the words in the `window` bytes after `be` (the tests compare
+    /// it with the reference `ctx_after`).
     fn after(&self, lower: &str, be: usize, window: usize) -> Option<&'static str> {
         let mut to = (be + window).min(lower.len());
         while !lower.is_char_boundary(to) {
@@ -3334,7 +3287,8 @@ fn next_word_start(lb: &[u8], e: usize) -> Option<usize> {
     (i > e && i < lb.len() && lb[i].is_ascii_alphanumeric()).then_some(i)
 }
 
-const ORDINAL_WORDS: [&str; 20] = [
+/// Ordinals in words, "first" (1) to "twentieth" (20).
+pub(crate) const ORDINAL_WORDS: [&str; 20] = [
     "first",
     "second",
     "third",
@@ -3357,7 +3311,8 @@ const ORDINAL_WORDS: [&str; 20] = [
     "twentieth",
 ];
 
-const UNIT_WORDS: [&str; 19] = [
+/// Numbers in words, "one" (1) to "nineteen" (19).
+pub(crate) const UNIT_WORDS: [&str; 19] = [
     "one",
     "two",
     "three",
@@ -3379,7 +3334,8 @@ const UNIT_WORDS: [&str; 19] = [
     "nineteen",
 ];
 
-const TENS_WORDS: [&str; 8] = [
+/// Tens in words, "twenty" (20) to "ninety" (90).
+pub(crate) const TENS_WORDS: [&str; 8] = [
     "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
 ];
 
@@ -4130,10 +4086,10 @@ mod tests {
             let sets = SETS.get_or_init(|| word_lists().into_iter().map(WordSet::new).collect());
             for (words, set) in word_lists().into_iter().zip(sets) {
                 prop_assert_eq!(set.before(&lower, at, window), ctx_before(&lower, at, window, words));
-                prop_assert_eq!(set.after(&lower, at, window), ctx_after(&lower, at, window, words));
+                prop_assert_eq!(set.after(&lower, at, window), patterns_reference::ctx_after(&lower, at, window, words));
                 prop_assert_eq!(
                     set.nearest_before(&lower, at, window),
-                    ctx_nearest(&lower, at, window, words)
+                    patterns_reference::ctx_nearest(&lower, at, window, words)
                 );
             }
         }

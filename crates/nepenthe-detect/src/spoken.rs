@@ -3,7 +3,7 @@
 //! dates in words (parsed in `patterns::all_dates` with the helpers below).
 
 use crate::names::{Tok, T_ALPHA, T_DIGIT, T_LOWER};
-use crate::patterns::{ctx_before, valid_phone, Patterns};
+use crate::patterns::{ctx_before, valid_phone, Patterns, ORDINAL_WORDS, TENS_WORDS, UNIT_WORDS};
 use crate::{validate, Cand, DetectorConfig, Doc, EntityType};
 use memchr::memmem::Finder;
 use std::sync::OnceLock;
@@ -139,67 +139,25 @@ fn num_tok(t: Tok, lower: &[u8]) -> NumTok {
     }
 }
 
+/// 0-19 and the tens in words ("oh", "zero", "one" ... "nineteen", "twenty" ... "ninety").
 fn small_number(w: &str) -> Option<u32> {
-    Some(match w {
-        "oh" | "zero" => 0,
-        "one" => 1,
-        "two" => 2,
-        "three" => 3,
-        "four" => 4,
-        "five" => 5,
-        "six" => 6,
-        "seven" => 7,
-        "eight" => 8,
-        "nine" => 9,
-        "ten" => 10,
-        "eleven" => 11,
-        "twelve" => 12,
-        "thirteen" => 13,
-        "fourteen" => 14,
-        "fifteen" => 15,
-        "sixteen" => 16,
-        "seventeen" => 17,
-        "eighteen" => 18,
-        "nineteen" => 19,
-        "twenty" => 20,
-        "thirty" => 30,
-        "forty" => 40,
-        "fifty" => 50,
-        "sixty" => 60,
-        "seventy" => 70,
-        "eighty" => 80,
-        "ninety" => 90,
-        _ => return None,
-    })
+    if matches!(w, "oh" | "zero") {
+        return Some(0);
+    }
+    if let Some(k) = UNIT_WORDS.iter().position(|u| *u == w) {
+        return Some(k as u32 + 1);
+    }
+    TENS_WORDS
+        .iter()
+        .position(|t| *t == w)
+        .map(|k| 20 + 10 * k as u32)
 }
 
 /// "third" -> 3, "twenty first" -> 21.
 pub(crate) fn ordinal_value(s: &str) -> Option<u32> {
-    const ORD: [&str; 20] = [
-        "first",
-        "second",
-        "third",
-        "fourth",
-        "fifth",
-        "sixth",
-        "seventh",
-        "eighth",
-        "ninth",
-        "tenth",
-        "eleventh",
-        "twelfth",
-        "thirteenth",
-        "fourteenth",
-        "fifteenth",
-        "sixteenth",
-        "seventeenth",
-        "eighteenth",
-        "nineteenth",
-        "twentieth",
-    ];
     let mut total = 0;
     for w in s.split([' ', '-']).filter(|w| !w.is_empty()) {
-        if let Some(p) = ORD.iter().position(|o| *o == w) {
+        if let Some(p) = ORDINAL_WORDS.iter().position(|o| *o == w) {
             total += p as u32 + 1;
         } else if w == "thirtieth" {
             total += 30;
