@@ -2391,17 +2391,13 @@ pub(crate) fn parse_iso_date(s: &str) -> Option<(u32, u32, u32)> {
 /// entries) from thrashing and recompiling patterns between regions.
 pub(crate) fn valid_phone(s: &str) -> Option<&'static str> {
     // The digits, on the stack for any phone-sized input.
-    let mut buf = [0u8; 40];
-    let mut n = 0;
-    for b in s.bytes().filter(u8::is_ascii_digit) {
-        if n == buf.len() {
+    match validate::ascii_digits::<40>(s) {
+        Some((buf, n)) => valid_phone_digits(s, std::str::from_utf8(&buf[..n]).unwrap_or_default()),
+        None => {
             let long: String = s.chars().filter(char::is_ascii_digit).collect();
-            return valid_phone_digits(s, &long);
+            valid_phone_digits(s, &long)
         }
-        buf[n] = b;
-        n += 1;
     }
-    valid_phone_digits(s, std::str::from_utf8(&buf[..n]).unwrap_or_default())
 }
 
 /// [`valid_phone`] of `s`, given its ASCII digits.
@@ -2717,15 +2713,7 @@ pub(crate) fn unlisted_phone(
     if neg.is_some() {
         return None;
     }
-    let mut buf = [0u8; 20];
-    let mut n = 0;
-    for c in span.bytes().filter(u8::is_ascii_digit) {
-        if n == buf.len() {
-            return None;
-        }
-        buf[n] = c;
-        n += 1;
-    }
+    let (buf, n) = validate::ascii_digits::<20>(span)?;
     let plan = phone_plan(span, &buf[..n])?;
     let cue = phone_cue_before(lower, s, 40).map(|x| x.1);
     let mut c = if fictional_phone(&plan) {

@@ -21,17 +21,23 @@ pub fn luhn(s: &str) -> bool {
     n >= 2 && sum % 10 == 0
 }
 
-/// A payment card number: 13..=19 digits, a known issuer prefix and a valid Luhn digit.
-pub fn credit_card(s: &str) -> bool {
-    let mut buf = [0u8; 19];
+/// The ASCII digits of `s` on the stack, with their count; `None` when
+/// there are more than `N`.
+pub(crate) fn ascii_digits<const N: usize>(s: &str) -> Option<([u8; N], usize)> {
+    let mut buf = [0u8; N];
     let mut n = 0;
     for b in s.bytes().filter(u8::is_ascii_digit) {
-        if n == buf.len() {
-            return false;
-        }
-        buf[n] = b;
+        *buf.get_mut(n)? = b;
         n += 1;
     }
+    Some((buf, n))
+}
+
+/// A payment card number: 13..=19 digits, a known issuer prefix and a valid Luhn digit.
+pub fn credit_card(s: &str) -> bool {
+    let Some((buf, n)) = ascii_digits::<19>(s) else {
+        return false;
+    };
     let digits = &buf[..n];
     if !(13..=19).contains(&digits.len()) || digits.iter().all(|&d| d == digits[0]) {
         return false;
