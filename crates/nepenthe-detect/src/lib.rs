@@ -334,6 +334,7 @@ fn resolve(cands: Vec<Cand>, text: &str) -> Vec<Cand> {
                 && c.ty == EntityType::Person
                 && c.bs == last.be + 1
                 && matches!(text.as_bytes()[last.be], b' ' | b'-')
+                && !repeats_last_word(text, last.be, &c)
             {
                 last.be = c.be;
                 last.score = last.score.max(c.score);
@@ -345,6 +346,24 @@ fn resolve(cands: Vec<Cand>, text: &str) -> Vec<Cand> {
         out.push(c);
     }
     out
+}
+
+/// Does name `c` start with the word that ends at `end` ("derek" + "derek
+/// nwachukwu", a name said twice in a transcript)? Then they are two names.
+fn repeats_last_word(text: &str, end: usize, c: &Cand) -> bool {
+    let b = text.as_bytes();
+    let before = &b[..end];
+    let ws = before
+        .iter()
+        .rposition(|&x| matches!(x, b' ' | b'-' | b'\n'))
+        .map_or(0, |i| i + 1);
+    let word = &before[ws..];
+    let next = &b[c.bs..c.be];
+    let we = next
+        .iter()
+        .position(|&x| matches!(x, b' ' | b'-'))
+        .unwrap_or(next.len());
+    !word.is_empty() && word.eq_ignore_ascii_case(&next[..we])
 }
 
 /// Converts byte offsets to code-point offsets in one pass over the text.

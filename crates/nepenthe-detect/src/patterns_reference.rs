@@ -240,7 +240,7 @@ impl Patterns {
         super::loose_ninos(doc, &marks, NINO_POS, out);
         super::born_years(doc, cfg, dates, &marks, out);
         self.addresses(doc, &gates, out);
-        super::address_extras(doc, &marks, out);
+        super::address_extras(doc, &gates, &marks, out);
     }
 
     fn ips(&self, doc: &Doc<'_>, out: &mut Vec<Cand>) {
@@ -1326,6 +1326,9 @@ fn plausible_phone(span: &str, nd: usize) -> bool {
     }
     if t.starts_with("00") && !t.starts_with("000") {
         return (12..=17).contains(&nd);
+    }
+    if super::starts_with_iso_date(t.as_bytes()) {
+        return false;
     }
     let d: Vec<u8> = t.bytes().filter(u8::is_ascii_digit).take(5).collect();
     if d.len() < 5 {

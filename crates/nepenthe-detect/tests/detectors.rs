@@ -217,6 +217,12 @@ fn addresses() {
         Vec::<String>::new()
     );
     assert_eq!(addr("in 3 more days down the road"), Vec::<String>::new());
+    // Irish: a district number and an Eircode.
+    assert_eq!(
+        addr("Send it to 5 Grattan Court, Dublin 2, D02 P681 please"),
+        ["5 Grattan Court, Dublin 2, D02 P681"]
+    );
+    assert_eq!(addr("Eircode: T12 K8AF"), ["T12 K8AF"]);
 }
 
 #[test]
@@ -294,6 +300,27 @@ fn names_in_capitals() {
             ("Kind regards,\nZOË KOWALSKI\n", &["ZOË KOWALSKI"]),
             ("THE CUSTOMER SERVICE TEAM", &[]),
             ("MARK WILL CALL YOU", &[]),
+        ],
+    );
+}
+
+#[test]
+fn a_name_said_twice_is_two_names() {
+    check(
+        Person,
+        &[
+            (
+                "caller: yes i'm her son hector hector de la cruz\n",
+                &["hector", "hector de la cruz"],
+            ),
+            (
+                "caller: hi this is nadia nadia haddad\n",
+                &["nadia", "nadia haddad"],
+            ),
+            (
+                "Thanks, Orla Orla Fitzgerald here",
+                &["Orla", "Orla Fitzgerald"],
+            ),
         ],
     );
 }
