@@ -2431,8 +2431,12 @@ fn valid_phone_digits(s: &str, digits: &str) -> Option<&'static str> {
     }
     let nd = digits.len();
     if digits.starts_with('0') && (10..=11).contains(&nd) {
-        return region_valid("GB", &digits[1..])
-            .then_some("UK phone number (libphonenumber metadata)");
+        if region_valid("GB", &digits[1..]) {
+            return Some("UK phone number (libphonenumber metadata)");
+        }
+        // Australian numbers are ten digits with the trunk zero.
+        return (nd == 10 && au_grouping(s) && region_valid("AU", &digits[1..]))
+            .then_some("Australian phone number (libphonenumber metadata)");
     }
     if nd == 11 && digits.starts_with('1') {
         return region_valid("US", &digits[1..])
@@ -2442,6 +2446,25 @@ fn valid_phone_digits(s: &str, digits: &str) -> Option<&'static str> {
         return region_valid("US", digits).then_some("US phone number (libphonenumber metadata)");
     }
     None
+}
+
+/// Is `s` grouped the way Australian numbers are written: `0491 570 156`,
+/// `(08) 5550 4132`, `08 5550 4132` or ten digits in a row (so that an ISBN
+/// such as `0-306-40615-7` is not read as one)?
+pub(crate) fn au_grouping(s: &str) -> bool {
+    let mut groups = [0usize; 4];
+    let mut n = 0;
+    for g in s
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|g| !g.is_empty())
+    {
+        if n == groups.len() {
+            return false;
+        }
+        groups[n] = g.len();
+        n += 1;
+    }
+    matches!(&groups[..n], [10] | [4, 3, 3] | [2, 4, 4] | [4, 6])
 }
 
 /// One region's number plan from libphonenumber's metadata, compiled once:
@@ -2503,24 +2526,29 @@ impl Plan {
 pub(crate) struct Plans {
     uk: Vec<Plan>,
     nanp: Vec<Plan>,
+    au: Vec<Plan>,
 }
 
 static PLANS: std::sync::OnceLock<Plans> = std::sync::OnceLock::new();
 
 /// Does the national significant number match one of the number types of a
 /// region sharing the calling code (`"GB"` for +44, `"US"` for +1)?
-fn region_valid(region: &str, nsn: &str) -> bool {
+pub(crate) fn region_valid(region: &str, nsn: &str) -> bool {
     let plans = PLANS.get_or_init(|| Plans {
         uk: ["GB", "GG", "IM", "JE"]
             .iter()
             .filter_map(|r| Plan::load(r))
             .collect(),
         nanp: ["US", "CA"].iter().filter_map(|r| Plan::load(r)).collect(),
+        au: ["AU", "CC", "CX"]
+            .iter()
+            .filter_map(|r| Plan::load(r))
+            .collect(),
     });
-    let list = if region == "GB" {
-        &plans.uk
-    } else {
-        &plans.nanp
+    let list = match region {
+        "GB" => &plans.uk,
+        "AU" => &plans.au,
+        _ => &plans.nanp,
     };
     list.iter().any(|p| p.is_valid(nsn))
 }
@@ -2551,9 +2579,10 @@ fn plausible_phone(span: &str, nd: usize) -> bool {
     // North American numbering plan: area code and exchange start with 2-9.
     let nanp = |a: &[u8]| matches!(a[0], b'2'..=b'9') && matches!(a[3], b'2'..=b'9');
     match d[0] {
-        // UK national: 01, 02, 03, 05, 07, 08, 09.
+        // UK national: 01, 02, 03, 05, 07, 08, 09; Australian mobiles: 04.
         b'0' => {
             (nd == 10 || nd == 11) && matches!(d[1], b'1' | b'2' | b'3' | b'5' | b'7' | b'8' | b'9')
+                || nd == 10 && d[1] == b'4'
         }
         b'1' => nd == 11 && nanp(&d[1..]),
         b'2'..=b'9' => nd == 10 && nanp(&d),

@@ -81,6 +81,18 @@ fn phones() {
             ("tracking JD014600006281347019", &[]),
             ("between 10:00 and 12:30 on 12/03/2024", &[]),
             ("or 0044 7912 345678 from abroad", &["0044 7912 345678"]),
+            // Australian numbers in national format.
+            ("mob 0491 570 156 after 5", &["0491 570 156"]),
+            ("ph (08) 5550 4132", &["(08) 5550 4132"]),
+            // An ISBN is no Australian number.
+            ("ISBN 0-306-40615-7", &[]),
+            // Toll-free helplines are businesses, not people.
+            ("call our helpline on 0800 000 0000 or", &[]),
+            ("Freephone 0808 157 0192 anytime", &[]),
+            ("Call 1-800-555-0199 or (888) 456-7890", &[]),
+            ("from abroad +44 800 123 4567", &[]),
+            // Nor is a timestamp a phone.
+            ("[2026-11-20 19:02:14] Customer: hi", &[]),
         ],
     );
 }
