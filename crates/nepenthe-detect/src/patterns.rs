@@ -3085,6 +3085,83 @@ const SAME_CLAUSE_WORDS: &[&str] = &[
 ];
 
 /// The birth dates found from birth cues that [`dobs`] cannot see.
+/// Dates alone in a cell of a table column headed by a birth cue ("| DOB |",
+/// "Date of birth" in a tab-separated export).
+fn table_dobs(lb: &[u8], cfg: &DetectorConfig, dates: &[DateHit], out: &mut Vec<Cand>) {
+    let line_start = |i: usize| {
+        lb[..i]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |p| p + 1)
+    };
+    for d in dates {
+        if !d.2.iter().any(|x| x.0 <= cfg.max_birth_year) {
+            continue;
+        }
+        let ls = line_start(d.0);
+        let le = lb[d.1..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(lb.len(), |p| d.1 + p);
+        let line = &lb[ls..le];
+        let Some(&sep) = [b'|', b'\t'].iter().find(|c| line.contains(c)) else {
+            continue;
+        };
+        // The date fills its cell.
+        let (cs, ce) = (d.0 - ls, d.1 - ls);
+        let cell_start = line[..cs]
+            .iter()
+            .rposition(|&c| c == sep)
+            .map_or(0, |p| p + 1);
+        let cell_end = line[ce..]
+            .iter()
+            .position(|&c| c == sep)
+            .map_or(line.len(), |p| ce + p);
+        if line[cell_start..cs]
+            .iter()
+            .any(|c| !c.is_ascii_whitespace())
+            || line[ce..cell_end].iter().any(|c| !c.is_ascii_whitespace())
+        {
+            continue;
+        }
+        let column = line[..cs].iter().filter(|&&c| c == sep).count();
+        // The table's first line: the top of the run of lines holding `sep`.
+        let mut top = ls;
+        while top > 0 {
+            let prev = line_start(top - 1);
+            if !lb[prev..top - 1].contains(&sep) {
+                break;
+            }
+            top = prev;
+        }
+        if top == ls {
+            continue;
+        }
+        let he = lb[top..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(lb.len(), |p| top + p);
+        let header = &lb[top..he];
+        let Some(head) = header.split(|&c| c == sep).nth(column) else {
+            continue;
+        };
+        let cue = ["dob", "d.o.b", "birth", "born"]
+            .into_iter()
+            .find(|w| head.windows(w.len()).any(|x| x == w.as_bytes()));
+        if let Some(w) = cue {
+            let mut c = Cand::new(
+                d.0,
+                d.1,
+                EntityType::DateOfBirth,
+                0.9,
+                "date in a table column headed by a birth cue",
+            );
+            c.cue = Some(w);
+            out.push(c);
+        }
+    }
+}
+
 pub(crate) fn cued_dobs(
     doc: &Doc<'_>,
     cfg: &DetectorConfig,
@@ -3092,6 +3169,7 @@ pub(crate) fn cued_dobs(
     out: &mut Vec<Cand>,
 ) {
     let lb = doc.lower.as_bytes();
+    table_dobs(lb, cfg, dates, out);
     // "(b. 03/08/1941)"
     for d in dates {
         if d.0 >= 3

@@ -170,6 +170,15 @@ fn dates_of_birth() {
         DateOfBirth,
         &[
             ("Date of birth 12/03/1984.", &["12/03/1984"]),
+            // A table column headed by a birth cue; other date columns are not.
+            (
+                "| Ref | Name | D.O.B. | Opened |\n|---|---|---|---|\n| A-1 | Ann Lee | 07/03/1990 | 01/02/1995 |\n| A-2 | Bo Kim | 26/12/1958 | 03/04/1999 |\n",
+                &["07/03/1990", "26/12/1958"],
+            ),
+            (
+                "ref\tdate_of_birth\tnote\n17\t1961-05-02\tcalled 02/03/1990\n",
+                &["1961-05-02"],
+            ),
             ("I was born on March 3, 1984", &["March 3, 1984"]),
             ("DOB: the 3rd of March 1984", &["3rd of March 1984"]),
             (
