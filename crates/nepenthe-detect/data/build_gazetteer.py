@@ -6,7 +6,8 @@ Sources (both openly licensed, both maintained as packages on PyPI):
     the `names` package 0.3.0 (MIT): dist.male.first, dist.female.first,
     dist.all.last (the 25,000 most frequent surnames are kept);
   * Faker (MIT) person providers, first and last names of every Latin-script
-    locale below (European, Irish, Indian English, ...).
+    locale below (European, Irish, Indian English, Nigerian, Ghanaian, Kenyan,
+    Swahili, Zulu, Vietnamese, Latin American, ...).
 A name that is also an ordinary lower-case English word in the system word
 list (Debian `wamerican`, /usr/share/dict/american-english) is written with a
 trailing "\t1" flag: the detector only accepts such names with a stronger cue.
@@ -25,7 +26,10 @@ LOCALES = ["en", "en_GB", "en_US", "en_IE", "en_IN", "en_NZ", "en_PK", "ga_IE", 
            "fr_BE", "fr_CH", "fr_CA", "de_DE", "de_AT", "de_CH", "es_ES", "es_MX", "es",
            "it_IT", "nl_NL", "nl_BE", "pl_PL", "pt_PT", "pt_BR", "sv_SE", "da_DK", "no_NO",
            "fi_FI", "cs_CZ", "sk_SK", "hu_HU", "ro_RO", "hr_HR", "sl_SI", "lt_LT", "lv_LV",
-           "et_EE", "is_IS", "tr_TR"]
+           "et_EE", "is_IS", "tr_TR",
+           # Latin-script African, South-East Asian and Latin American locales.
+           "en_KE", "en_NG", "ha_NG", "ig_NG", "yo_NG", "tw_GH", "sw", "zu_ZA", "vi_VN",
+           "en_TH", "es_AR", "es_CL", "es_CO"]
 
 
 def norm(s):
@@ -54,11 +58,12 @@ def faker_lists(pdir, loc):
     firsts, lasts = [], []
     for attr in ("first_names", "first_names_male", "first_names_female"):
         v = getattr(P, attr, None)
-        if v:
+        # Some locales define these as properties computed per instance: skipped.
+        if isinstance(v, (list, tuple, dict)) and v:
             firsts += list(v.keys() if isinstance(v, dict) else v)
     for attr in ("last_names", "last_names_male", "last_names_female"):
         v = getattr(P, attr, None)
-        if v:
+        if isinstance(v, (list, tuple, dict)) and v:
             lasts += list(v.keys() if isinstance(v, dict) else v)
     return firsts, lasts
 

@@ -253,13 +253,16 @@ impl Detector {
                     .any(|a| doc.lower[c.bs..c.be].eq_ignore_ascii_case(a))
             });
         }
-        for c in cands
-            .iter_mut()
-            .filter(|c| c.ty == EntityType::EmailAddress && !c.known)
-        {
-            if is_role_mailbox(&doc.lower.as_bytes()[c.bs..c.be]) {
+        // Business contact points are not personal data, unless they are the
+        // contact's own.
+        for c in cands.iter_mut().filter(|c| !c.known) {
+            let value = &doc.lower.as_bytes()[c.bs..c.be];
+            if c.ty == EntityType::EmailAddress && is_role_mailbox(value) {
                 c.score = c.score.min(0.4);
                 c.why = "e-mail address of a role mailbox (support@, no-reply@...), not a person's";
+            } else if c.ty == EntityType::PhoneNumber && is_toll_free(value) {
+                c.score = c.score.min(0.4);
+                c.why = "toll-free number (0800, 1-800...): a business helpline, not a person's";
             }
         }
         cands.retain(|c| c.score >= min_score && types.contains(c.ty) && c.be > c.bs);
@@ -334,6 +337,7 @@ fn resolve(cands: Vec<Cand>, text: &str) -> Vec<Cand> {
                 && c.ty == EntityType::Person
                 && c.bs == last.be + 1
                 && matches!(text.as_bytes()[last.be], b' ' | b'-')
+                && !repeats_last_word(text, last.be, &c)
             {
                 last.be = c.be;
                 last.score = last.score.max(c.score);
@@ -345,6 +349,24 @@ fn resolve(cands: Vec<Cand>, text: &str) -> Vec<Cand> {
         out.push(c);
     }
     out
+}
+
+/// Does name `c` start with the word that ends at `end` ("derek" + "derek
+/// nwachukwu", a name said twice in a transcript)? Then they are two names.
+fn repeats_last_word(text: &str, end: usize, c: &Cand) -> bool {
+    let b = text.as_bytes();
+    let before = &b[..end];
+    let ws = before
+        .iter()
+        .rposition(|&x| matches!(x, b' ' | b'-' | b'\n'))
+        .map_or(0, |i| i + 1);
+    let word = &before[ws..];
+    let next = &b[c.bs..c.be];
+    let we = next
+        .iter()
+        .position(|&x| matches!(x, b' ' | b'-'))
+        .unwrap_or(next.len());
+    !word.is_empty() && word.eq_ignore_ascii_case(&next[..we])
 }
 
 /// Converts byte offsets to code-point offsets in one pass over the text.
@@ -459,6 +481,40 @@ fn is_role_mailbox(email: &[u8]) -> bool {
         n += 1;
     }
     ROLE_MAILBOXES.iter().any(|r| r.as_bytes() == &key[..n])
+}
+
+/// Area codes of toll-free numbers in the North American numbering plan.
+const NANP_TOLL_FREE: [&[u8]; 7] = [b"800", b"833", b"844", b"855", b"866", b"877", b"888"];
+
+/// `phone` is a toll-free number: UK 0800 and 0808 (+44 80...), North
+/// American 1-800, 1-888 and the like, Australian and Irish 1800.
+fn is_toll_free(phone: &[u8]) -> bool {
+    let mut buf = [0u8; 20];
+    let mut n = 0;
+    for &b in phone.iter().filter(|b| b.is_ascii_digit()) {
+        if n == buf.len() {
+            return false;
+        }
+        buf[n] = b;
+        n += 1;
+    }
+    let d = &buf[..n];
+    let intl = phone.iter().find(|b| !matches!(b, b' ' | b'(')) == Some(&b'+');
+    let intl_rest = if intl { Some(d) } else { d.strip_prefix(b"00") };
+    if let Some(r) = intl_rest {
+        return if let Some(uk) = r.strip_prefix(b"44") {
+            uk.starts_with(b"80") || uk.starts_with(b"080")
+        } else if let Some(na) = r.strip_prefix(b"1") {
+            na.len() == 10 && NANP_TOLL_FREE.contains(&&na[..3])
+        } else if let Some(x) = r.strip_prefix(b"61").or_else(|| r.strip_prefix(b"353")) {
+            x.starts_with(b"1800")
+        } else {
+            false
+        };
+    }
+    d.starts_with(b"080")
+        || n == 11 && d[0] == b'1' && NANP_TOLL_FREE.contains(&&d[1..4])
+        || n == 10 && (NANP_TOLL_FREE.contains(&&d[..3]) || d.starts_with(b"1800"))
 }
 
 /// True when `[bs, be)` is not glued to letters or digits on either side.

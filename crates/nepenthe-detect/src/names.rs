@@ -1691,6 +1691,11 @@ impl Names {
             if !(gap == b" " || initial_gap) || t.flags & T_ALPHA == 0 {
                 break;
             }
+            // A word said twice ("grace grace kowalczyk") starts a new name.
+            if text.as_bytes()[prev.bs..prev.be].eq_ignore_ascii_case(&text.as_bytes()[t.bs..t.be])
+            {
+                break;
+            }
             let (v, g) = self.probe(doc, t);
             if v & G_PARTICLE != 0 {
                 j += 1;

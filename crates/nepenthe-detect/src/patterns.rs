@@ -469,7 +469,7 @@ impl Patterns {
             loose_ninos(doc, &marks, NINO_POS, out);
             born_years(doc, cfg, dates, &marks, out);
             self.addresses(doc, &sc.runs, &sc.gates, out);
-            address_extras(doc, &marks, out);
+            address_extras(doc, &sc.gates, &marks, out);
         });
     }
 
@@ -2431,8 +2431,12 @@ fn valid_phone_digits(s: &str, digits: &str) -> Option<&'static str> {
     }
     let nd = digits.len();
     if digits.starts_with('0') && (10..=11).contains(&nd) {
-        return region_valid("GB", &digits[1..])
-            .then_some("UK phone number (libphonenumber metadata)");
+        if region_valid("GB", &digits[1..]) {
+            return Some("UK phone number (libphonenumber metadata)");
+        }
+        // Australian numbers are ten digits with the trunk zero.
+        return (nd == 10 && au_grouping(s) && region_valid("AU", &digits[1..]))
+            .then_some("Australian phone number (libphonenumber metadata)");
     }
     if nd == 11 && digits.starts_with('1') {
         return region_valid("US", &digits[1..])
@@ -2442,6 +2446,25 @@ fn valid_phone_digits(s: &str, digits: &str) -> Option<&'static str> {
         return region_valid("US", digits).then_some("US phone number (libphonenumber metadata)");
     }
     None
+}
+
+/// Is `s` grouped the way Australian numbers are written: `0491 570 156`,
+/// `(08) 5550 4132`, `08 5550 4132` or ten digits in a row (so that an ISBN
+/// such as `0-306-40615-7` is not read as one)?
+pub(crate) fn au_grouping(s: &str) -> bool {
+    let mut groups = [0usize; 4];
+    let mut n = 0;
+    for g in s
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|g| !g.is_empty())
+    {
+        if n == groups.len() {
+            return false;
+        }
+        groups[n] = g.len();
+        n += 1;
+    }
+    matches!(&groups[..n], [10] | [4, 3, 3] | [2, 4, 4] | [4, 6])
 }
 
 /// One region's number plan from libphonenumber's metadata, compiled once:
@@ -2503,24 +2526,29 @@ impl Plan {
 pub(crate) struct Plans {
     uk: Vec<Plan>,
     nanp: Vec<Plan>,
+    au: Vec<Plan>,
 }
 
 static PLANS: std::sync::OnceLock<Plans> = std::sync::OnceLock::new();
 
 /// Does the national significant number match one of the number types of a
 /// region sharing the calling code (`"GB"` for +44, `"US"` for +1)?
-fn region_valid(region: &str, nsn: &str) -> bool {
+pub(crate) fn region_valid(region: &str, nsn: &str) -> bool {
     let plans = PLANS.get_or_init(|| Plans {
         uk: ["GB", "GG", "IM", "JE"]
             .iter()
             .filter_map(|r| Plan::load(r))
             .collect(),
         nanp: ["US", "CA"].iter().filter_map(|r| Plan::load(r)).collect(),
+        au: ["AU", "CC", "CX"]
+            .iter()
+            .filter_map(|r| Plan::load(r))
+            .collect(),
     });
-    let list = if region == "GB" {
-        &plans.uk
-    } else {
-        &plans.nanp
+    let list = match region {
+        "GB" => &plans.uk,
+        "AU" => &plans.au,
+        _ => &plans.nanp,
     };
     list.iter().any(|p| p.is_valid(nsn))
 }
@@ -2535,6 +2563,10 @@ fn plausible_phone(span: &str, nd: usize) -> bool {
     if t.starts_with("00") && !t.starts_with("000") {
         return (12..=17).contains(&nd);
     }
+    if starts_with_iso_date(t.as_bytes()) {
+        // A timestamp ("2026-11-20 19:02") is not a number to call.
+        return false;
+    }
     let mut d = [0u8; 5];
     let mut n = 0;
     for b in t.bytes().filter(u8::is_ascii_digit).take(5) {
@@ -2547,14 +2579,34 @@ fn plausible_phone(span: &str, nd: usize) -> bool {
     // North American numbering plan: area code and exchange start with 2-9.
     let nanp = |a: &[u8]| matches!(a[0], b'2'..=b'9') && matches!(a[3], b'2'..=b'9');
     match d[0] {
-        // UK national: 01, 02, 03, 05, 07, 08, 09.
+        // UK national: 01, 02, 03, 05, 07, 08, 09; Australian mobiles: 04.
         b'0' => {
             (nd == 10 || nd == 11) && matches!(d[1], b'1' | b'2' | b'3' | b'5' | b'7' | b'8' | b'9')
+                || nd == 10 && d[1] == b'4'
         }
         b'1' => nd == 11 && nanp(&d[1..]),
         b'2'..=b'9' => nd == 10 && nanp(&d),
         _ => false,
     }
+}
+
+/// Does `t` start with a calendar date written `YYYY-MM-DD` (year 1800 to
+/// 2199), as in log and chat timestamps?
+pub(crate) fn starts_with_iso_date(t: &[u8]) -> bool {
+    let Some(d) = t.get(..10) else {
+        return false;
+    };
+    let num = |r: std::ops::Range<usize>| {
+        d[r].iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    d[4] == b'-'
+        && d[7] == b'-'
+        && matches!(
+            (num(0..4), num(5..7), num(8..10)),
+            (Some(y), Some(m), Some(day)) if (1800..2200).contains(&y) && validate::date(y, m, day)
+        )
 }
 
 // ---------------------------------------------------------------------------
@@ -3033,6 +3085,83 @@ const SAME_CLAUSE_WORDS: &[&str] = &[
 ];
 
 /// The birth dates found from birth cues that [`dobs`] cannot see.
+/// Dates alone in a cell of a table column headed by a birth cue ("| DOB |",
+/// "Date of birth" in a tab-separated export).
+fn table_dobs(lb: &[u8], cfg: &DetectorConfig, dates: &[DateHit], out: &mut Vec<Cand>) {
+    let line_start = |i: usize| {
+        lb[..i]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |p| p + 1)
+    };
+    for d in dates {
+        if !d.2.iter().any(|x| x.0 <= cfg.max_birth_year) {
+            continue;
+        }
+        let ls = line_start(d.0);
+        let le = lb[d.1..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(lb.len(), |p| d.1 + p);
+        let line = &lb[ls..le];
+        let Some(&sep) = [b'|', b'\t'].iter().find(|c| line.contains(c)) else {
+            continue;
+        };
+        // The date fills its cell.
+        let (cs, ce) = (d.0 - ls, d.1 - ls);
+        let cell_start = line[..cs]
+            .iter()
+            .rposition(|&c| c == sep)
+            .map_or(0, |p| p + 1);
+        let cell_end = line[ce..]
+            .iter()
+            .position(|&c| c == sep)
+            .map_or(line.len(), |p| ce + p);
+        if line[cell_start..cs]
+            .iter()
+            .any(|c| !c.is_ascii_whitespace())
+            || line[ce..cell_end].iter().any(|c| !c.is_ascii_whitespace())
+        {
+            continue;
+        }
+        let column = line[..cs].iter().filter(|&&c| c == sep).count();
+        // The table's first line: the top of the run of lines holding `sep`.
+        let mut top = ls;
+        while top > 0 {
+            let prev = line_start(top - 1);
+            if !lb[prev..top - 1].contains(&sep) {
+                break;
+            }
+            top = prev;
+        }
+        if top == ls {
+            continue;
+        }
+        let he = lb[top..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(lb.len(), |p| top + p);
+        let header = &lb[top..he];
+        let Some(head) = header.split(|&c| c == sep).nth(column) else {
+            continue;
+        };
+        let cue = ["dob", "d.o.b", "birth", "born"]
+            .into_iter()
+            .find(|w| head.windows(w.len()).any(|x| x == w.as_bytes()));
+        if let Some(w) = cue {
+            let mut c = Cand::new(
+                d.0,
+                d.1,
+                EntityType::DateOfBirth,
+                0.9,
+                "date in a table column headed by a birth cue",
+            );
+            c.cue = Some(w);
+            out.push(c);
+        }
+    }
+}
+
 pub(crate) fn cued_dobs(
     doc: &Doc<'_>,
     cfg: &DetectorConfig,
@@ -3040,6 +3169,7 @@ pub(crate) fn cued_dobs(
     out: &mut Vec<Cand>,
 ) {
     let lb = doc.lower.as_bytes();
+    table_dobs(lb, cfg, dates, out);
     // "(b. 03/08/1941)"
     for d in dates {
         if d.0 >= 3
@@ -3522,7 +3652,7 @@ const HOUSE_NAME_WORDS: &[&str] = &[
 
 /// Small words inside a place or house name ("Newcastle upon Tyne").
 const PLACE_JOINERS: &[&str] = &[
-    "upon", "on", "under", "in", "le", "la", "de", "of", "the", "and",
+    "upon", "on", "under", "in", "le", "la", "de", "of", "the", "and", "an", "na", "y", "del",
 ];
 
 /// The title-case words (and house numbers) that end at `j` (past spaces),
@@ -3603,13 +3733,34 @@ fn address_before(b: &[u8], ps: usize) -> Option<usize> {
         if n == 0 {
             break;
         }
+        let mut ws = ws;
+        let mut whole = whole;
+        if !b[ws].is_ascii_digit() {
+            if let Some(k) = house_number_inside(&b[ws..j]) {
+                // "I live at 33 Orchard Way": the address starts at the number.
+                ws += k;
+                whole = false;
+            } else if b[ws..j].starts_with(b"Box ") {
+                // "P.O. Box 650123": the title words stop at the dots.
+                let head = &b[..ws];
+                if let Some(p) = [&b"P.O. "[..], b"P. O. ", b"PO ", b"P.O "]
+                    .iter()
+                    .find(|p| head.ends_with(p))
+                {
+                    ws -= p.len();
+                }
+            }
+        }
         let part = &b[ws..j];
         let last = part.rsplit(|&c| c == b' ').next().unwrap_or(part);
         let numbered = part[0].is_ascii_digit()
             || part.starts_with(b"PO Box ")
-            || part.starts_with(b"P.O. Box ");
+            || part.starts_with(b"P.O. Box ")
+            || part.starts_with(b"P. O. Box ")
+            || part.starts_with(b"P.O Box ");
         let house = HOUSE_NAME_WORDS.iter().any(|h| h.as_bytes() == last);
-        strong |= numbered || house || is_street_word(last);
+        // "Croft 4", "Dublin 2": a name and a number, which may follow more parts.
+        strong |= numbered || house || is_street_word(last) || ends_with_house_number(part);
         parts += 1;
         start = ws;
         pos = ws;
@@ -3618,7 +3769,48 @@ fn address_before(b: &[u8], ps: usize) -> Option<usize> {
             break;
         }
     }
+    if parts == 1 && !strong && town_state_zip(b, start, ps) {
+        return Some(start);
+    }
     (parts >= 2 && strong).then_some(start)
+}
+
+/// Is a word of the title-case part `part` (not its first) a house number
+/// ("33", "12a") with at least one word after it? Its offset in `part`.
+fn house_number_inside(part: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    for w in part.split(|&c| c == b' ') {
+        if at > 0 && is_house_number(w) && at + w.len() < part.len() {
+            return Some(at);
+        }
+        at += w.len() + 1;
+    }
+    None
+}
+
+/// Does the part end with a house number after a name ("Croft 4", "Flat 2B")?
+fn ends_with_house_number(part: &[u8]) -> bool {
+    match part.iter().rposition(|&c| c == b' ') {
+        Some(i) => i > 0 && is_house_number(&part[i + 1..]),
+        None => false,
+    }
+}
+
+/// One to five digits, optionally followed by one letter.
+fn is_house_number(w: &[u8]) -> bool {
+    let nd = w.iter().take_while(|c| c.is_ascii_digit()).count();
+    (1..=5).contains(&nd) && (w.len() == nd || w.len() == nd + 1 && w[nd].is_ascii_alphabetic())
+}
+
+/// "Santa Fe, NM 87501": a town of title-case words, a comma and a state +
+/// ZIP, the way a US address ends; an address even without its street.
+fn town_state_zip(b: &[u8], town: usize, ps: usize) -> bool {
+    let head = b[town..ps].trim_ascii_end();
+    head.ends_with(b",")
+        && head.len() > 3
+        && b.get(ps..ps + 2)
+            .is_some_and(|s| s.iter().all(u8::is_ascii_uppercase))
+        && b.get(ps + 2) == Some(&b' ')
 }
 
 /// Is `code` a state + ZIP ("TX 78788", "CA, 90210")?
@@ -3660,8 +3852,14 @@ fn state_zip_in_place(b: &[u8], s: usize, e: usize) -> bool {
 /// Addresses finished around the postcodes [`Patterns::addresses`] found
 /// alone: a state + ZIP out of place is dropped, parts of an address before
 /// a postcode are joined to it, and a ZIP code after a "zip" cue is kept.
-pub(crate) fn address_extras(doc: &Doc<'_>, marks: &RunMarks, out: &mut Vec<Cand>) {
+pub(crate) fn address_extras(
+    doc: &Doc<'_>,
+    gates: &[usize],
+    marks: &RunMarks,
+    out: &mut Vec<Cand>,
+) {
     let b = doc.text.as_bytes();
+    eircodes(b, gates, out);
     let mut i = 0;
     while i < out.len() {
         let c = out[i];
@@ -3674,17 +3872,71 @@ pub(crate) fn address_extras(doc: &Doc<'_>, marks: &RunMarks, out: &mut Vec<Cand
             continue;
         }
         if let Some(s) = address_before(b, c.bs) {
+            // As sure as a street address found inside it, so that the whole
+            // address wins over its part.
+            let score = out
+                .iter()
+                .filter(|o| o.ty == EntityType::StreetAddress && o.bs >= s && o.be <= c.be)
+                .fold(0.95f32, |m, o| m.max(o.score));
             out[i] = Cand::new(
                 s,
                 c.be,
                 EntityType::StreetAddress,
-                0.95,
+                score,
                 "address parts before a postcode",
             );
         }
         i += 1;
     }
     zips_after_cue(doc, marks, out);
+}
+
+/// An Irish Eircode at the start of `h` ("D08 XY41", "A65F4E2"): a routing
+/// key (a letter and two digits, or `D6W`), an optional space and four
+/// characters of the unique identifier, at least one of them a letter. The
+/// end of the match.
+fn eircode_at(h: &[u8]) -> Option<usize> {
+    // The letters Eircodes use (no B, G, I, J, L, M, O, Q, S, U, Z).
+    let letter = |c: &u8| matches!(c, b'A' | b'C'..=b'F' | b'H' | b'K' | b'N' | b'P' | b'R' | b'T' | b'V'..=b'Y');
+    let key = h.get(..3)?;
+    let key_ok = match key {
+        // Dublin postal districts: D01 to D24 and D6W.
+        [b'D', b'6', b'W'] => true,
+        [b'D', t, u] => matches!(
+            (t, u),
+            (b'0', b'1'..=b'9') | (b'1', b'0'..=b'9') | (b'2', b'0'..=b'4')
+        ),
+        [k, t, u] => letter(k) && t.is_ascii_digit() && u.is_ascii_digit(),
+        _ => false,
+    };
+    if !key_ok {
+        return None;
+    }
+    let s = if h.get(3) == Some(&b' ') { 4 } else { 3 };
+    let id = h.get(s..s + 4)?;
+    (id.iter().all(|c| c.is_ascii_digit() || letter(c))
+        && id.iter().any(u8::is_ascii_uppercase)
+        && word_end(h, s + 4))
+    .then_some(s + 4)
+}
+
+/// Irish Eircodes at the caps gates, as postcodes (the address parts before
+/// one are joined to it like those before a UK postcode).
+fn eircodes(b: &[u8], gates: &[usize], out: &mut Vec<Cand>) {
+    for &g in gates {
+        // Not the tail of a longer code ("SKU-D08XY41").
+        if g > 0 && (is_word(b[g - 1]) || matches!(b[g - 1], b'-' | b'/' | b'#')) {
+            continue;
+        }
+        let Some(e) = eircode_at(&b[g..]) else {
+            continue;
+        };
+        let e = g + e;
+        if out.iter().any(|c| c.bs < e && g < c.be) {
+            continue;
+        }
+        out.push(Cand::new(g, e, EntityType::Postcode, 0.85, "Irish Eircode"));
+    }
 }
 
 /// A five-digit ZIP code right after "zip" or "zip code" (and `:`, "is").
@@ -4338,6 +4590,12 @@ mod tests {
                 ("local 555-0263 only", &[]),
                 // An IBAN in groups is no phone.
                 ("iban GB 13 BARC 2003 8012 3456 78", &[]),
+                // Nor is a log or chat timestamp (2026112019 would be a valid
+                // Washington DC number).
+                ("[2026-11-20 19:02:14] Customer: hi", &[]),
+                ("exported 2026-11-23 08:00 CT", &[]),
+                // An impossible date is no timestamp: the number stays a phone.
+                ("Tel 2026-13-20 19", &["2026-13-20 19"]),
             ],
         );
     }
@@ -4469,6 +4727,37 @@ mod tests {
                 // Names and greetings are no address parts.
                 ("Thanks, Sarah, London SW1A 1AA", &[]),
                 ("Hi John Smith, Manchester M1 1AE", &[]),
+                // The address starts at the house number, in any case.
+                (
+                    "I LIVE AT 33 ORCHARD WAY, CROYDON CR0 7LT. OK",
+                    &["33 ORCHARD WAY, CROYDON CR0 7LT"],
+                ),
+                (
+                    "for a Mr Dunn of 17 Mount Pleasant, Bath BA2 4PJ and",
+                    &["17 Mount Pleasant, Bath BA2 4PJ"],
+                ),
+                // A house name ending with its number.
+                (
+                    "both for Croft 4, Achmore, Isle of Lewis HS2 9DU.",
+                    &["Croft 4, Achmore, Isle of Lewis HS2 9DU"],
+                ),
+                (
+                    "Acme Ltd\nP.O. Box 650123, Dallas, TX 75265\n",
+                    &["P.O. Box 650123, Dallas, TX 75265"],
+                ),
+                // A US town, a comma and a state + ZIP.
+                (
+                    "City/State/ZIP: Santa Fe, NM 87501",
+                    &["Santa Fe, NM 87501"],
+                ),
+                ("Austin, TX 78788", &["Austin, TX 78788"]),
+                // Irish place names and Eircodes.
+                (
+                    "my address is 12 Bóthar na Trá, Salthill, Galway H91 T2YR thanks",
+                    &["12 Bóthar na Trá, Salthill, Galway H91 T2YR"],
+                ),
+                // A number that is not followed by a street is no house number.
+                ("Ticket 4471 raised, London SW1A 1AA", &[]),
             ],
         );
         check(
@@ -4476,8 +4765,18 @@ mod tests {
             &[
                 ("Verified, zip 30307. Order", &["30307"]),
                 ("zip code: 94607-1234 ok", &["94607-1234"]),
-                ("Austin, TX 78788", &["TX 78788"]),
                 ("San Diego\nCA 92170", &["CA 92170"]),
+                // Irish Eircodes: a routing key and four characters.
+                ("Eircode D08 XY41 ok", &["D08 XY41"]),
+                ("eircode: A65F4E2.", &["A65F4E2"]),
+                ("Dublin 6W: D6W 1234", &[]),
+                ("Dublin D6W H2K9", &["D6W H2K9"]),
+                // Not a routing key, no letter, or part of a longer code.
+                ("ref Z99 XY41", &[]),
+                ("Dublin D31 XY41", &[]),
+                ("unit D08 1234", &[]),
+                ("SKU-D08XY41", &[]),
+                ("D08 XY412", &[]),
                 // A state + ZIP needs a town or comma before it and nothing glued after.
                 ("Rx ID 55120-334.", &[]),
                 ("unzip 30307 files", &[]),

@@ -240,7 +240,7 @@ impl Patterns {
         super::loose_ninos(doc, &marks, NINO_POS, out);
         super::born_years(doc, cfg, dates, &marks, out);
         self.addresses(doc, &gates, out);
-        super::address_extras(doc, &marks, out);
+        super::address_extras(doc, &gates, &marks, out);
     }
 
     fn ips(&self, doc: &Doc<'_>, out: &mut Vec<Cand>) {
@@ -1223,8 +1223,11 @@ pub(crate) fn valid_phone(s: &str) -> Option<&'static str> {
     }
     let nd = digits.len();
     if digits.starts_with('0') && (10..=11).contains(&nd) {
-        return region_valid("GB", &digits[1..])
-            .then_some("UK phone number (libphonenumber metadata)");
+        if region_valid("GB", &digits[1..]) {
+            return Some("UK phone number (libphonenumber metadata)");
+        }
+        return (nd == 10 && au_grouping(s) && region_valid("AU", &digits[1..]))
+            .then_some("Australian phone number (libphonenumber metadata)");
     }
     if nd == 11 && digits.starts_with('1') {
         return region_valid("US", &digits[1..])
@@ -1236,86 +1239,7 @@ pub(crate) fn valid_phone(s: &str) -> Option<&'static str> {
     None
 }
 
-/// One region's number plan from libphonenumber's metadata, compiled once:
-/// the general pattern and the pattern of every number type, each with its
-/// possible lengths.
-pub(crate) struct Plan {
-    general: (Vec<u16>, Regex),
-    types: Vec<(Vec<u16>, Regex)>,
-}
-
-impl Plan {
-    fn load(region: &str) -> Option<Plan> {
-        let meta = phonenumber::metadata::DATABASE.by_id(region)?;
-        let d = meta.descriptors();
-        let compile = |x: &phonenumber::metadata::Descriptor| -> Option<(Vec<u16>, Regex)> {
-            // The metadata keeps libphonenumber's pretty-printed patterns.
-            let pat: String = x
-                .national_number()
-                .as_str()
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .collect();
-            // Anchored at the start only, as the `phonenumber` crate matches them.
-            let re = Regex::new(&format!("^(?:{pat})")).ok()?;
-            Some((x.possible_length().to_vec(), re))
-        };
-        let types = [
-            d.fixed_line(),
-            d.mobile(),
-            d.toll_free(),
-            d.premium_rate(),
-            d.shared_cost(),
-            d.personal_number(),
-            d.voip(),
-            d.pager(),
-            d.uan(),
-            d.voicemail(),
-        ]
-        .into_iter()
-        .flatten()
-        .filter_map(compile)
-        .collect();
-        Some(Plan {
-            general: compile(d.general())?,
-            types,
-        })
-    }
-
-    fn is_valid(&self, nsn: &str) -> bool {
-        let ok = |(lens, re): &(Vec<u16>, Regex)| {
-            (lens.is_empty() || lens.contains(&(nsn.len() as u16))) && re.is_match(nsn)
-        };
-        ok(&self.general) && self.types.iter().any(ok)
-    }
-}
-
-/// Number plans per country calling code: +44 is shared by the UK, Guernsey,
-/// the Isle of Man and Jersey; +1 (here) by the US and Canada.
-pub(crate) struct Plans {
-    uk: Vec<Plan>,
-    nanp: Vec<Plan>,
-}
-
-static PLANS: std::sync::OnceLock<Plans> = std::sync::OnceLock::new();
-
-/// Does the national significant number match one of the number types of a
-/// region sharing the calling code (`"GB"` for +44, `"US"` for +1)?
-fn region_valid(region: &str, nsn: &str) -> bool {
-    let plans = PLANS.get_or_init(|| Plans {
-        uk: ["GB", "GG", "IM", "JE"]
-            .iter()
-            .filter_map(|r| Plan::load(r))
-            .collect(),
-        nanp: ["US", "CA"].iter().filter_map(|r| Plan::load(r)).collect(),
-    });
-    let list = if region == "GB" {
-        &plans.uk
-    } else {
-        &plans.nanp
-    };
-    list.iter().any(|p| p.is_valid(nsn))
-}
+use super::{au_grouping, region_valid};
 
 /// Cheap shape test before asking libphonenumber: national UK (0 + 9..10
 /// digits), national US (10 digits not starting 0/1, or 1 + 10), or `+` forms.
@@ -1327,6 +1251,9 @@ fn plausible_phone(span: &str, nd: usize) -> bool {
     if t.starts_with("00") && !t.starts_with("000") {
         return (12..=17).contains(&nd);
     }
+    if super::starts_with_iso_date(t.as_bytes()) {
+        return false;
+    }
     let d: Vec<u8> = t.bytes().filter(u8::is_ascii_digit).take(5).collect();
     if d.len() < 5 {
         return false;
@@ -1337,6 +1264,7 @@ fn plausible_phone(span: &str, nd: usize) -> bool {
         // UK national: 01, 02, 03, 05, 07, 08, 09.
         b'0' => {
             (nd == 10 || nd == 11) && matches!(d[1], b'1' | b'2' | b'3' | b'5' | b'7' | b'8' | b'9')
+                || nd == 10 && d[1] == b'4'
         }
         b'1' => nd == 11 && nanp(&d[1..]),
         b'2'..=b'9' => nd == 10 && nanp(&d),

@@ -81,6 +81,18 @@ fn phones() {
             ("tracking JD014600006281347019", &[]),
             ("between 10:00 and 12:30 on 12/03/2024", &[]),
             ("or 0044 7912 345678 from abroad", &["0044 7912 345678"]),
+            // Australian numbers in national format.
+            ("mob 0491 570 156 after 5", &["0491 570 156"]),
+            ("ph (08) 5550 4132", &["(08) 5550 4132"]),
+            // An ISBN is no Australian number.
+            ("ISBN 0-306-40615-7", &[]),
+            // Toll-free helplines are businesses, not people.
+            ("call our helpline on 0800 000 0000 or", &[]),
+            ("Freephone 0808 157 0192 anytime", &[]),
+            ("Call 1-800-555-0199 or (888) 456-7890", &[]),
+            ("from abroad +44 800 123 4567", &[]),
+            // Nor is a timestamp a phone.
+            ("[2026-11-20 19:02:14] Customer: hi", &[]),
         ],
     );
 }
@@ -158,6 +170,15 @@ fn dates_of_birth() {
         DateOfBirth,
         &[
             ("Date of birth 12/03/1984.", &["12/03/1984"]),
+            // A table column headed by a birth cue; other date columns are not.
+            (
+                "| Ref | Name | D.O.B. | Opened |\n|---|---|---|---|\n| A-1 | Ann Lee | 07/03/1990 | 01/02/1995 |\n| A-2 | Bo Kim | 26/12/1958 | 03/04/1999 |\n",
+                &["07/03/1990", "26/12/1958"],
+            ),
+            (
+                "ref\tdate_of_birth\tnote\n17\t1961-05-02\tcalled 02/03/1990\n",
+                &["1961-05-02"],
+            ),
             ("I was born on March 3, 1984", &["March 3, 1984"]),
             ("DOB: the 3rd of March 1984", &["3rd of March 1984"]),
             (
@@ -217,6 +238,12 @@ fn addresses() {
         Vec::<String>::new()
     );
     assert_eq!(addr("in 3 more days down the road"), Vec::<String>::new());
+    // Irish: a district number and an Eircode.
+    assert_eq!(
+        addr("Send it to 5 Grattan Court, Dublin 2, D02 P681 please"),
+        ["5 Grattan Court, Dublin 2, D02 P681"]
+    );
+    assert_eq!(addr("Eircode: T12 K8AF"), ["T12 K8AF"]);
 }
 
 #[test]
@@ -294,6 +321,27 @@ fn names_in_capitals() {
             ("Kind regards,\nZOË KOWALSKI\n", &["ZOË KOWALSKI"]),
             ("THE CUSTOMER SERVICE TEAM", &[]),
             ("MARK WILL CALL YOU", &[]),
+        ],
+    );
+}
+
+#[test]
+fn a_name_said_twice_is_two_names() {
+    check(
+        Person,
+        &[
+            (
+                "caller: yes i'm her son hector hector de la cruz\n",
+                &["hector", "hector de la cruz"],
+            ),
+            (
+                "caller: hi this is nadia nadia haddad\n",
+                &["nadia", "nadia haddad"],
+            ),
+            (
+                "Thanks, Orla Orla Fitzgerald here",
+                &["Orla", "Orla Fitzgerald"],
+            ),
         ],
     );
 }

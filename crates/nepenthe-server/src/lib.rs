@@ -23,9 +23,11 @@
 //! - Every query is scoped to the calling token's tenant; another tenant's ids answer 404.
 //! - Error messages, logs and metric labels never contain personal data: ids and counts only.
 //! - Internal errors answer "internal error"; the detail is logged.
-//! - Every write, every read of a contact's full record (get, list, identify) and every
-//!   attachment download appends an audit entry (actor token and role, action, ids, counts).
-//!   Interaction reads are not audited, so the hot Genesys `GET` stays a pure read.
+//! - Every write, every read of a contact's full record (get, list, identify), every read of
+//!   an interaction (get, list, the Genesys `GET`) and every attachment download appends an
+//!   audit entry (actor token and role, action, ids, counts) and answers only once it is
+//!   committed. Concurrent appends share one transaction (`handlers::AuditQueue`), so the hot
+//!   Genesys `GET` costs a share of a commit, not a commit each.
 //! - On SQLite, store writes and audit appends run under one server-side lock
 //!   (`AppState::exclusive`), so an audit append never lands inside another write
 //!   transaction's read-then-write window.
@@ -99,6 +101,8 @@ pub struct AppState {
     /// own transactions but not `Store::audit`, so the server runs every store write and every
     /// audit append under this lock. Unused on PostgreSQL.
     pub(crate) sqlite_writes: Arc<tokio::sync::Mutex<()>>,
+    /// Audit entries waiting for their group commit.
+    pub(crate) audit: Arc<handlers::AuditQueue>,
 }
 
 impl AppState {
@@ -111,6 +115,7 @@ impl AppState {
             tokens: Arc::new(auth::TokenCache::new(DEFAULT_TOKEN_CACHE_TTL)),
             detector: Arc::new(OnceLock::new()),
             sqlite_writes: Arc::new(tokio::sync::Mutex::new(())),
+            audit: Arc::new(handlers::AuditQueue::default()),
         }
     }
 

@@ -214,8 +214,15 @@ impl Store {
 
     /// Appends to the audit log (append-only: the schema refuses updates and deletes).
     pub async fn audit(&self, e: AuditEntry) -> Result<()> {
+        self.audit_many(std::slice::from_ref(&e)).await
+    }
+
+    /// Appends several entries in one transaction, in order: all of them or none.
+    pub async fn audit_many(&self, entries: &[AuditEntry]) -> Result<()> {
         let mut w = self.write_tx().await?;
-        self.append_audit_tx(&mut w.tx, &e).await?;
+        for e in entries {
+            self.append_audit_tx(&mut w.tx, e).await?;
+        }
         w.commit().await
     }
 

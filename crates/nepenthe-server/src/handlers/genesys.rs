@@ -53,7 +53,8 @@ pub(crate) async fn patch_attributes(
 }
 
 /// `GET /api/v2/conversations[/calls]/{conversationId}` in Genesys Cloud's camelCase shape.
-/// Not audited: this is the hot route agent scripts poll; writes are audited.
+/// Audited like every read of personal data; agent scripts poll this route, so its audit
+/// entries go through the group commit (see `handlers::AuditQueue`).
 pub(crate) async fn get_conversation(
     State(state): State<AppState>,
     caller: Caller,
@@ -61,5 +62,14 @@ pub(crate) async fn get_conversation(
 ) -> ApiResult<Json<ConversationDto>> {
     let id: InteractionId = path_id(ids.at(0), "conversation")?;
     let it = state.store.get_interaction(caller.tenant, &id).await?;
+    audit(
+        &state,
+        &caller,
+        "conversation.read",
+        "interaction",
+        vec![id.to_string()],
+        json!({}),
+    )
+    .await?;
     Ok(Json(it.into()))
 }

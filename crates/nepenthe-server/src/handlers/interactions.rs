@@ -120,6 +120,15 @@ pub(crate) async fn list(
         .store
         .list_interactions(caller.tenant, &filter)
         .await?;
+    audit(
+        &state,
+        &caller,
+        "interaction.list",
+        "interaction",
+        page.interactions.iter().map(|i| i.id.to_string()).collect(),
+        json!({"count": page.interactions.len()}),
+    )
+    .await?;
     Ok(Json(Page {
         items: page.interactions.into_iter().map(Into::into).collect(),
         next_cursor: page.next_cursor,
@@ -133,6 +142,15 @@ pub(crate) async fn get(
 ) -> ApiResult<Json<InteractionDto>> {
     let id = interaction_id(&ids)?;
     let it = state.store.get_interaction(caller.tenant, &id).await?;
+    audit(
+        &state,
+        &caller,
+        "interaction.read",
+        "interaction",
+        vec![id.to_string()],
+        json!({}),
+    )
+    .await?;
     Ok(Json(it.into()))
 }
 
