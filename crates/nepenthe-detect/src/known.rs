@@ -443,16 +443,20 @@ impl Hits {
 /// word and mask, so that most comparisons are one AND and one compare.
 struct Chains<'a> {
     hay: &'a [u8],
-    pats: &'a Patterns,
+    head: &'a [u16; 256],
     next: &'a [u16],
     prefix: &'a [(u64, u64)],
+    pats: &'a Patterns,
 }
 
 impl Chains<'_> {
-    /// Compares the text at `i` with chain `h` (not 0).
-    #[inline(always)]
-    fn run(&self, mut h: u16, i: usize, hits: &mut Hits) {
+    /// Compares the text at `i` with the patterns that start with its byte.
+    /// Not inlined: it runs at few positions, and the loops over word starts
+    /// that call it keep their registers.
+    #[inline(never)]
+    fn run(&self, i: usize, hits: &mut Hits) {
         let hay = self.hay;
+        let mut h = self.head[hay[i] as usize];
         let (w, _) = word8(&hay[i..]);
         while h != 0 {
             let k = (h - 1) as usize;
@@ -485,41 +489,45 @@ fn search(doc: &Doc<'_>, toks: &[Tok], pats: &Patterns, out: &mut Vec<Cand>) {
         (&mut next_heap, &mut prefix_heap)
     };
     let mut head = [0u16; 256];
-    // Whether some pattern starts with an ASCII letter or digit, and the
-    // other first bytes (each once).
+    // For each first byte that is an ASCII letter or digit, the second bytes
+    // of its patterns (bit `b & 63`): every pattern has two bytes at least,
+    // so a word start whose first two bytes miss this filter matches none.
+    let mut seconds = [0u64; 256];
     let mut alnum_first = false;
+    // The other first bytes (each once).
     let mut other_firsts = [0u8; 256];
     let mut n_other = 0;
     for k in (0..n).rev() {
         let p = pats.get(k);
         prefix[k] = word8(p);
         let b = p[0];
-        if head[b as usize] == 0 {
-            if b.is_ascii_alphanumeric() {
-                alnum_first = true;
-            } else {
-                other_firsts[n_other] = b;
-                n_other += 1;
-            }
+        if b.is_ascii_alphanumeric() {
+            seconds[b as usize] |= 1 << (p[1] & 63);
+            alnum_first = true;
+        } else if head[b as usize] == 0 {
+            other_firsts[n_other] = b;
+            n_other += 1;
         }
         next[k] = head[b as usize];
         head[b as usize] = k as u16 + 1;
     }
-    // The chains of the patterns that start with an ASCII letter or digit.
-    let mut alnum_head = head;
-    for &b in &other_firsts[..n_other] {
-        alnum_head[b as usize] = 0;
-    }
     let chains = Chains {
         hay,
-        pats,
+        head: &head,
         next,
         prefix,
+        pats,
     };
     let mut hits = Hits {
         buf: [0; STACK],
         len: 0,
         spill: Vec::new(),
+    };
+    // Whether the patterns starting with the letter or digit at `i` may
+    // match there (their first two bytes).
+    let maybe = |i: usize| {
+        let m = seconds[hay[i] as usize];
+        m != 0 && hay.get(i + 1).is_some_and(|&c| m >> (c & 63) & 1 != 0)
     };
     // Values starting with a letter or digit can only match at a word
     // start: the start of a token, or a letter right after a ' ’ or - that
@@ -527,29 +535,24 @@ fn search(doc: &Doc<'_>, toks: &[Tok], pats: &Patterns, out: &mut Vec<Cand>) {
     // before is a letter or digit, and `word_bounded` would refuse the match.
     if alnum_first {
         for t in toks {
-            let h = alnum_head[hay[t.bs] as usize];
-            if h != 0 {
-                chains.run(h, t.bs, &mut hits);
+            if maybe(t.bs) {
+                chains.run(t.bs, &mut hits);
             }
         }
         for p in memchr::memchr3_iter(b'-', b'\'', 0xE2, hay) {
             // ’ is E2 80 99 in UTF-8.
             let i = if hay[p] == 0xE2 { p + 3 } else { p + 1 };
-            if let Some(&b) = hay.get(i) {
-                let h = alnum_head[b as usize];
-                if h != 0 {
-                    chains.run(h, i, &mut hits);
-                }
+            if i < hay.len() && maybe(i) {
+                chains.run(i, &mut hits);
             }
         }
     }
     // Values starting with anything else ("+44 ...", "(020) ...", "ó ..."):
     // every occurrence of that byte not right after an ASCII letter or digit.
     for &b in &other_firsts[..n_other] {
-        let h = head[b as usize];
         for i in memchr::memchr_iter(b, hay) {
             if i == 0 || !hay[i - 1].is_ascii_alphanumeric() {
-                chains.run(h, i, &mut hits);
+                chains.run(i, &mut hits);
             }
         }
     }
