@@ -62,6 +62,17 @@ fn any_of_type<'a>(
 /// `str::trim`, byte-wise while the ends are ASCII.
 #[inline]
 fn trim(s: &str) -> &str {
+    // Usually there is nothing to trim: both ends are printable ASCII.
+    let solid = |c: Option<&u8>| c.is_some_and(|&c| c > b' ' && c < 0x7f);
+    let b = s.as_bytes();
+    if solid(b.first()) && solid(b.last()) {
+        return s;
+    }
+    trim_ends(s)
+}
+
+/// [`trim`] when an end is white space or not printable ASCII.
+fn trim_ends(s: &str) -> &str {
     let b = s.as_bytes();
     // ASCII white space as `char::is_whitespace` has it: \t \n \v \f \r and space.
     let ws = |c: u8| c == b' ' || (b'\t'..=b'\r').contains(&c);
@@ -201,6 +212,17 @@ fn word8(b: &[u8]) -> (u64, u64) {
     }
 }
 
+/// The eight bytes of `w` with ASCII capitals lower-cased (SWAR: a byte
+/// without its top bit is `A..=Z` when adding 0x3F carries into the top bit
+/// and adding 0x25 does not).
+#[inline(always)]
+fn lower8(w: u64) -> u64 {
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let x = w & !HI;
+    let upper = (x + 0x3F3F_3F3F_3F3F_3F3F) & !(x + 0x2525_2525_2525_2525) & !w & HI;
+    w | (upper >> 2)
+}
+
 /// Search patterns, ASCII-lower-cased, in one arena.
 #[derive(Default)]
 struct Patterns {
@@ -240,7 +262,12 @@ impl Patterns {
     fn push_lowered(&mut self, p: &str, t: EntityType, why: &'static str) {
         let s = self.bytes.len();
         self.bytes.extend_from_slice(p.as_bytes());
-        self.bytes[s..].make_ascii_lowercase();
+        let mut words = self.bytes[s..].chunks_exact_mut(8);
+        for w in &mut words {
+            let x = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+            w.copy_from_slice(&lower8(x).to_le_bytes());
+        }
+        words.into_remainder().make_ascii_lowercase();
         self.commit(s, t, why);
     }
 
@@ -267,8 +294,18 @@ impl Patterns {
     fn add_digits(&mut self, prefix: &[u8], v: &str, t: EntityType, why: &'static str) {
         let s = self.bytes.len();
         self.bytes.extend_from_slice(prefix);
-        self.bytes.extend(v.bytes().filter(u8::is_ascii_digit));
-        if self.bytes.len() - s < 2 {
+        // Every byte written, the end advanced past digits only.
+        let mut n = self.bytes.len();
+        self.bytes.resize(n + v.len(), 0);
+        let out = &mut self.bytes[n..];
+        let mut m = 0;
+        for &b in v.as_bytes() {
+            out[m] = b;
+            m += usize::from(b.is_ascii_digit());
+        }
+        n += m;
+        self.bytes.truncate(n);
+        if n - s < 2 {
             self.bytes.truncate(s);
         } else {
             self.commit(s, t, why);
@@ -361,12 +398,16 @@ fn add_values(c: &KnownContact, pats: &mut Patterns, scratch: &mut String) {
                 // Without a space, the squeezed value is `v` again.
                 if v.as_bytes().contains(&b' ') {
                     scratch.clear();
-                    scratch.extend(v.chars().filter(|&ch| ch != ' '));
+                    v.split(' ').for_each(|part| scratch.push_str(part));
                     pats.add(scratch, t, "known contact: postcode");
                 }
             }
             // Dates are matched by value below, in any written form.
             EntityType::DateOfBirth => {}
+            // One word of printable ASCII: its only part is `v` itself.
+            EntityType::Person if v.bytes().all(|b| b > b' ' && b < 0x7f) => {
+                pats.add(v, t, "known contact: name");
+            }
             EntityType::Person => {
                 let mut parts = 0;
                 for part in v.split_whitespace() {
@@ -1407,6 +1448,28 @@ mod tests {
             "2100-01-01",
         ] {
             assert_eq!(iso_date(s), patterns::parse_iso_date(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn lower8_lower_cases_ascii_capitals_only() {
+        let check = |w: u64| {
+            let mut want = w.to_le_bytes();
+            want.make_ascii_lowercase();
+            assert_eq!(lower8(w), u64::from_le_bytes(want), "{w:#x}");
+        };
+        // Every byte value in every position, next to every kind of byte.
+        for b in 0..=255u64 {
+            for fill in [0u64, 0x40, 0x5A, 0x7F, 0x80, 0xC1, 0xFF] {
+                for at in 0..8 {
+                    let w = (fill * 0x0101_0101_0101_0101) & !(0xFF << (8 * at));
+                    check(w | b << (8 * at));
+                }
+            }
+        }
+        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+        for _ in 0..100_000 {
+            check(rng.next());
         }
     }
 
