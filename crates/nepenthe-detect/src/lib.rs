@@ -330,10 +330,11 @@ struct Order {
 /// Keeps the best candidates so that none overlap: higher score first, then
 /// longer; adjacent parts of one name are joined.
 ///
-/// Candidates are taken in order of start and cut into clusters (runs that
-/// overlap one another in a chain); a candidate's fate depends only on the
-/// candidates of its cluster, and most clusters hold a single candidate, which
-/// is kept. Only within larger clusters are candidates ranked.
+/// The candidates (none empty) are taken in order of start and cut into
+/// clusters (runs that overlap one another in a chain); a candidate's fate
+/// depends only on the candidates of its cluster. Most clusters hold one
+/// candidate, which is kept, or two, of which the first by priority is kept;
+/// only within larger clusters are candidates ranked.
 #[inline(never)]
 fn resolve(cands: &[Cand], text: &str, order: &mut Order, out: &mut Vec<Cand>) {
     // Candidates by priority: score (higher first), length (longer first),
@@ -356,12 +357,9 @@ fn resolve(cands: &[Cand], text: &str, order: &mut Order, out: &mut Vec<Cand>) {
     } = order;
     // Candidates by start, then detector order.
     by_start.clear();
-    by_start.extend(
-        cands
-            .iter()
-            .enumerate()
-            .map(|(i, c)| ((c.bs as u128) << 64) | i as u128),
-    );
+    for (i, c) in cands.iter().enumerate() {
+        by_start.push(((c.bs as u128) << 64) | i as u128);
+    }
     by_start.sort_unstable();
     let index = |k: u128| k as u64 as usize;
     // The kept candidates in order of start: kept spans do not overlap and are
@@ -377,13 +375,24 @@ fn resolve(cands: &[Cand], text: &str, order: &mut Order, out: &mut Vec<Cand>) {
         }
         let cluster = &by_start[a..b];
         a = b;
-        if let [only] = cluster {
-            keep.push(index(*only) as u32);
-            continue;
+        match *cluster {
+            [only] => {
+                keep.push(index(only) as u32);
+                continue;
+            }
+            // Two overlap: the first by priority is kept.
+            [x, y] => {
+                let (x, y) = (index(x), index(y));
+                keep.push(if priority(x) < priority(y) { x } else { y } as u32);
+                continue;
+            }
+            _ => {}
         }
         // The cluster's members by priority, and those kept so far.
         ranked.clear();
-        ranked.extend(cluster.iter().map(|&k| priority(index(k))));
+        for &k in cluster {
+            ranked.push(priority(index(k)));
+        }
         ranked.sort_unstable();
         kept_here.clear();
         for &r in ranked.iter() {
@@ -396,12 +405,11 @@ fn resolve(cands: &[Cand], text: &str, order: &mut Order, out: &mut Vec<Cand>) {
                 kept_here.push(i);
             }
         }
-        keep.extend(
-            cluster
-                .iter()
-                .map(|&k| index(k) as u32)
-                .filter(|i| kept_here.contains(i)),
-        );
+        for &k in cluster {
+            if kept_here.contains(&(index(k) as u32)) {
+                keep.push(index(k) as u32);
+            }
+        }
     }
     let kept = keep.iter().map(|&i| cands[i as usize]);
     // Join "Zoë" + "Kowalski" found by different detectors into one name, and
