@@ -90,6 +90,44 @@ fn trim_ends(s: &str) -> &str {
     &s[i..j]
 }
 
+/// `s.split_whitespace()`, byte-wise when `s` is ASCII.
+fn words(s: &str) -> Words<'_> {
+    if s.is_ascii() {
+        Words::Ascii(s)
+    } else {
+        Words::Other(s.split_whitespace())
+    }
+}
+
+/// The iterator of [`words`]: the rest of an ASCII string, or the standard one.
+enum Words<'a> {
+    Ascii(&'a str),
+    Other(std::str::SplitWhitespace<'a>),
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        match self {
+            Words::Other(it) => it.next(),
+            Words::Ascii(rest) => {
+                // ASCII white space as `char::is_whitespace` has it.
+                let ws = |c: &u8| *c == b' ' || (b'\t'..=b'\r').contains(c);
+                let b = rest.as_bytes();
+                let start = b.iter().position(|c| !ws(c))?;
+                let end = b[start..]
+                    .iter()
+                    .position(ws)
+                    .map_or(b.len(), |n| start + n);
+                let word = &rest[start..end];
+                *rest = &rest[end..];
+                Some(word)
+            }
+        }
+    }
+}
+
 /// Letters and digits only, ASCII-lower-cased, compared without building
 /// either side.
 fn ascii_key_eq(a: &[u8], b: &[u8]) -> bool {
@@ -661,9 +699,9 @@ fn mark_with(
     for sp in spans.iter_mut().filter(|s| !s.known) {
         let value = &text[sp.bs..sp.be];
         sp.known = match sp.ty {
-            EntityType::Person => value.split_whitespace().all(|w| {
+            EntityType::Person => words(value).all(|w| {
                 any_of_type(c, EntityType::Person, |v| {
-                    v.split_whitespace().any(|p| fold_eq(w, p) && nonempty(p))
+                    words(v).any(|p| fold_eq(w, p) && nonempty(p))
                 })
             }),
             EntityType::PhoneNumber => {
@@ -1505,6 +1543,10 @@ mod tests {
         ];
         for a in words {
             assert_eq!(trim(a), a.trim(), "{a:?}");
+            for b in ["", " ", "\t\u{b}", "x  y", "\u{a0}", "\u{2003}z"] {
+                let s = format!("{a} {b}\n{a}{b}");
+                assert!(super::words(&s).eq(s.split_whitespace()), "{s:?}");
+            }
             assert_eq!(nonempty(a), fold_chars(a).next().is_some(), "{a:?}");
             let (mut x, mut y) = (Vec::new(), Vec::new());
             fold_into(a, &mut x);
