@@ -238,15 +238,28 @@ fn word8(b: &[u8]) -> (u64, u64) {
     match b.first_chunk::<8>() {
         Some(w) => (u64::from_le_bytes(*w), u64::MAX),
         None => {
-            let mut buf = [0u8; 8];
-            buf[..b.len()].copy_from_slice(b);
             let mask = if b.is_empty() {
                 0
             } else {
                 u64::MAX >> (64 - 8 * b.len())
             };
-            (u64::from_le_bytes(buf), mask)
+            (padded(b), mask)
         }
+    }
+}
+
+/// The bytes of `b` (eight at most) as a little-endian word, zero-padded:
+/// from four bytes on, two overlapping loads (the bytes they share are the
+/// same), without a copy.
+#[inline(always)]
+fn padded(b: &[u8]) -> u64 {
+    let n = b.len();
+    if n >= 4 {
+        let lo = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        let hi = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]);
+        u64::from(lo) | u64::from(hi) << (8 * (n - 4))
+    } else {
+        b.iter().rev().fold(0, |w, &c| w << 8 | u64::from(c))
     }
 }
 
@@ -298,14 +311,14 @@ impl Patterns {
     }
 
     fn push_lowered(&mut self, p: &str, t: EntityType, why: &'static str) {
+        // Whole words written (a short last one zero-padded), then the
+        // padding cut off.
         let s = self.bytes.len();
-        self.bytes.extend_from_slice(p.as_bytes());
-        let mut words = self.bytes[s..].chunks_exact_mut(8);
-        for w in &mut words {
-            let x = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
-            w.copy_from_slice(&lower8(x).to_le_bytes());
+        for chunk in p.as_bytes().chunks(8) {
+            self.bytes
+                .extend_from_slice(&lower8(padded(chunk)).to_le_bytes());
         }
-        words.into_remainder().make_ascii_lowercase();
+        self.bytes.truncate(s + p.len());
         self.commit(s, t, why);
     }
 
@@ -1486,6 +1499,16 @@ mod tests {
             "2100-01-01",
         ] {
             assert_eq!(iso_date(s), patterns::parse_iso_date(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn padded_words() {
+        let b: Vec<u8> = (1..=9).collect();
+        for n in 0..=8 {
+            let mut buf = [0u8; 8];
+            buf[..n].copy_from_slice(&b[..n]);
+            assert_eq!(padded(&b[..n]), u64::from_le_bytes(buf), "{n}");
         }
     }
 
