@@ -62,6 +62,17 @@ fn any_of_type<'a>(
 /// `str::trim`, byte-wise while the ends are ASCII.
 #[inline]
 fn trim(s: &str) -> &str {
+    // Usually there is nothing to trim: both ends are printable ASCII.
+    let solid = |c: Option<&u8>| c.is_some_and(|&c| c > b' ' && c < 0x7f);
+    let b = s.as_bytes();
+    if solid(b.first()) && solid(b.last()) {
+        return s;
+    }
+    trim_ends(s)
+}
+
+/// [`trim`] when an end is white space or not printable ASCII.
+fn trim_ends(s: &str) -> &str {
     let b = s.as_bytes();
     // ASCII white space as `char::is_whitespace` has it: \t \n \v \f \r and space.
     let ws = |c: u8| c == b' ' || (b'\t'..=b'\r').contains(&c);
@@ -77,6 +88,44 @@ fn trim(s: &str) -> &str {
         return s[i..j].trim();
     }
     &s[i..j]
+}
+
+/// `s.split_whitespace()`, byte-wise when `s` is ASCII.
+fn words(s: &str) -> Words<'_> {
+    if s.is_ascii() {
+        Words::Ascii(s)
+    } else {
+        Words::Other(s.split_whitespace())
+    }
+}
+
+/// The iterator of [`words`]: the rest of an ASCII string, or the standard one.
+enum Words<'a> {
+    Ascii(&'a str),
+    Other(std::str::SplitWhitespace<'a>),
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        match self {
+            Words::Other(it) => it.next(),
+            Words::Ascii(rest) => {
+                // ASCII white space as `char::is_whitespace` has it.
+                let ws = |c: &u8| *c == b' ' || (b'\t'..=b'\r').contains(c);
+                let b = rest.as_bytes();
+                let start = b.iter().position(|c| !ws(c))?;
+                let end = b[start..]
+                    .iter()
+                    .position(ws)
+                    .map_or(b.len(), |n| start + n);
+                let word = &rest[start..end];
+                *rest = &rest[end..];
+                Some(word)
+            }
+        }
+    }
 }
 
 /// Letters and digits only, ASCII-lower-cased, compared without building
@@ -189,16 +238,40 @@ fn word8(b: &[u8]) -> (u64, u64) {
     match b.first_chunk::<8>() {
         Some(w) => (u64::from_le_bytes(*w), u64::MAX),
         None => {
-            let mut buf = [0u8; 8];
-            buf[..b.len()].copy_from_slice(b);
             let mask = if b.is_empty() {
                 0
             } else {
                 u64::MAX >> (64 - 8 * b.len())
             };
-            (u64::from_le_bytes(buf), mask)
+            (padded(b), mask)
         }
     }
+}
+
+/// The bytes of `b` (eight at most) as a little-endian word, zero-padded:
+/// from four bytes on, two overlapping loads (the bytes they share are the
+/// same), without a copy.
+#[inline(always)]
+fn padded(b: &[u8]) -> u64 {
+    let n = b.len();
+    if n >= 4 {
+        let lo = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        let hi = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]);
+        u64::from(lo) | u64::from(hi) << (8 * (n - 4))
+    } else {
+        b.iter().rev().fold(0, |w, &c| w << 8 | u64::from(c))
+    }
+}
+
+/// The eight bytes of `w` with ASCII capitals lower-cased (SWAR: a byte
+/// without its top bit is `A..=Z` when adding 0x3F carries into the top bit
+/// and adding 0x25 does not).
+#[inline(always)]
+fn lower8(w: u64) -> u64 {
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let x = w & !HI;
+    let upper = (x + 0x3F3F_3F3F_3F3F_3F3F) & !(x + 0x2525_2525_2525_2525) & !w & HI;
+    w | (upper >> 2)
 }
 
 /// Search patterns, ASCII-lower-cased, in one arena.
@@ -238,9 +311,14 @@ impl Patterns {
     }
 
     fn push_lowered(&mut self, p: &str, t: EntityType, why: &'static str) {
+        // Whole words written (a short last one zero-padded), then the
+        // padding cut off.
         let s = self.bytes.len();
-        self.bytes.extend_from_slice(p.as_bytes());
-        self.bytes[s..].make_ascii_lowercase();
+        for chunk in p.as_bytes().chunks(8) {
+            self.bytes
+                .extend_from_slice(&lower8(padded(chunk)).to_le_bytes());
+        }
+        self.bytes.truncate(s + p.len());
         self.commit(s, t, why);
     }
 
@@ -267,8 +345,18 @@ impl Patterns {
     fn add_digits(&mut self, prefix: &[u8], v: &str, t: EntityType, why: &'static str) {
         let s = self.bytes.len();
         self.bytes.extend_from_slice(prefix);
-        self.bytes.extend(v.bytes().filter(u8::is_ascii_digit));
-        if self.bytes.len() - s < 2 {
+        // Every byte written, the end advanced past digits only.
+        let mut n = self.bytes.len();
+        self.bytes.resize(n + v.len(), 0);
+        let out = &mut self.bytes[n..];
+        let mut m = 0;
+        for &b in v.as_bytes() {
+            out[m] = b;
+            m += usize::from(b.is_ascii_digit());
+        }
+        n += m;
+        self.bytes.truncate(n);
+        if n - s < 2 {
             self.bytes.truncate(s);
         } else {
             self.commit(s, t, why);
@@ -361,12 +449,16 @@ fn add_values(c: &KnownContact, pats: &mut Patterns, scratch: &mut String) {
                 // Without a space, the squeezed value is `v` again.
                 if v.as_bytes().contains(&b' ') {
                     scratch.clear();
-                    scratch.extend(v.chars().filter(|&ch| ch != ' '));
+                    v.split(' ').for_each(|part| scratch.push_str(part));
                     pats.add(scratch, t, "known contact: postcode");
                 }
             }
             // Dates are matched by value below, in any written form.
             EntityType::DateOfBirth => {}
+            // One word of printable ASCII: its only part is `v` itself.
+            EntityType::Person if v.bytes().all(|b| b > b' ' && b < 0x7f) => {
+                pats.add(v, t, "known contact: name");
+            }
             EntityType::Person => {
                 let mut parts = 0;
                 for part in v.split_whitespace() {
@@ -443,16 +535,20 @@ impl Hits {
 /// word and mask, so that most comparisons are one AND and one compare.
 struct Chains<'a> {
     hay: &'a [u8],
-    pats: &'a Patterns,
+    head: &'a [u16; 256],
     next: &'a [u16],
     prefix: &'a [(u64, u64)],
+    pats: &'a Patterns,
 }
 
 impl Chains<'_> {
-    /// Compares the text at `i` with chain `h` (not 0).
-    #[inline(always)]
-    fn run(&self, mut h: u16, i: usize, hits: &mut Hits) {
+    /// Compares the text at `i` with the patterns that start with its byte.
+    /// Not inlined: it runs at few positions, and the loops over word starts
+    /// that call it keep their registers.
+    #[inline(never)]
+    fn run(&self, i: usize, hits: &mut Hits) {
         let hay = self.hay;
+        let mut h = self.head[hay[i] as usize];
         let (w, _) = word8(&hay[i..]);
         while h != 0 {
             let k = (h - 1) as usize;
@@ -485,41 +581,45 @@ fn search(doc: &Doc<'_>, toks: &[Tok], pats: &Patterns, out: &mut Vec<Cand>) {
         (&mut next_heap, &mut prefix_heap)
     };
     let mut head = [0u16; 256];
-    // Whether some pattern starts with an ASCII letter or digit, and the
-    // other first bytes (each once).
+    // For each first byte that is an ASCII letter or digit, the second bytes
+    // of its patterns (bit `b & 63`): every pattern has two bytes at least,
+    // so a word start whose first two bytes miss this filter matches none.
+    let mut seconds = [0u64; 256];
     let mut alnum_first = false;
+    // The other first bytes (each once).
     let mut other_firsts = [0u8; 256];
     let mut n_other = 0;
     for k in (0..n).rev() {
         let p = pats.get(k);
         prefix[k] = word8(p);
         let b = p[0];
-        if head[b as usize] == 0 {
-            if b.is_ascii_alphanumeric() {
-                alnum_first = true;
-            } else {
-                other_firsts[n_other] = b;
-                n_other += 1;
-            }
+        if b.is_ascii_alphanumeric() {
+            seconds[b as usize] |= 1 << (p[1] & 63);
+            alnum_first = true;
+        } else if head[b as usize] == 0 {
+            other_firsts[n_other] = b;
+            n_other += 1;
         }
         next[k] = head[b as usize];
         head[b as usize] = k as u16 + 1;
     }
-    // The chains of the patterns that start with an ASCII letter or digit.
-    let mut alnum_head = head;
-    for &b in &other_firsts[..n_other] {
-        alnum_head[b as usize] = 0;
-    }
     let chains = Chains {
         hay,
-        pats,
+        head: &head,
         next,
         prefix,
+        pats,
     };
     let mut hits = Hits {
         buf: [0; STACK],
         len: 0,
         spill: Vec::new(),
+    };
+    // Whether the patterns starting with the letter or digit at `i` may
+    // match there (their first two bytes).
+    let maybe = |i: usize| {
+        let m = seconds[hay[i] as usize];
+        m != 0 && hay.get(i + 1).is_some_and(|&c| m >> (c & 63) & 1 != 0)
     };
     // Values starting with a letter or digit can only match at a word
     // start: the start of a token, or a letter right after a ' ’ or - that
@@ -527,29 +627,24 @@ fn search(doc: &Doc<'_>, toks: &[Tok], pats: &Patterns, out: &mut Vec<Cand>) {
     // before is a letter or digit, and `word_bounded` would refuse the match.
     if alnum_first {
         for t in toks {
-            let h = alnum_head[hay[t.bs] as usize];
-            if h != 0 {
-                chains.run(h, t.bs, &mut hits);
+            if maybe(t.bs) {
+                chains.run(t.bs, &mut hits);
             }
         }
         for p in memchr::memchr3_iter(b'-', b'\'', 0xE2, hay) {
             // ’ is E2 80 99 in UTF-8.
             let i = if hay[p] == 0xE2 { p + 3 } else { p + 1 };
-            if let Some(&b) = hay.get(i) {
-                let h = alnum_head[b as usize];
-                if h != 0 {
-                    chains.run(h, i, &mut hits);
-                }
+            if i < hay.len() && maybe(i) {
+                chains.run(i, &mut hits);
             }
         }
     }
     // Values starting with anything else ("+44 ...", "(020) ...", "ó ..."):
     // every occurrence of that byte not right after an ASCII letter or digit.
     for &b in &other_firsts[..n_other] {
-        let h = head[b as usize];
         for i in memchr::memchr_iter(b, hay) {
             if i == 0 || !hay[i - 1].is_ascii_alphanumeric() {
-                chains.run(h, i, &mut hits);
+                chains.run(i, &mut hits);
             }
         }
     }
@@ -617,9 +712,9 @@ fn mark_with(
     for sp in spans.iter_mut().filter(|s| !s.known) {
         let value = &text[sp.bs..sp.be];
         sp.known = match sp.ty {
-            EntityType::Person => value.split_whitespace().all(|w| {
+            EntityType::Person => words(value).all(|w| {
                 any_of_type(c, EntityType::Person, |v| {
-                    v.split_whitespace().any(|p| fold_eq(w, p) && nonempty(p))
+                    words(v).any(|p| fold_eq(w, p) && nonempty(p))
                 })
             }),
             EntityType::PhoneNumber => {
@@ -1408,6 +1503,38 @@ mod tests {
     }
 
     #[test]
+    fn padded_words() {
+        let b: Vec<u8> = (1..=9).collect();
+        for n in 0..=8 {
+            let mut buf = [0u8; 8];
+            buf[..n].copy_from_slice(&b[..n]);
+            assert_eq!(padded(&b[..n]), u64::from_le_bytes(buf), "{n}");
+        }
+    }
+
+    #[test]
+    fn lower8_lower_cases_ascii_capitals_only() {
+        let check = |w: u64| {
+            let mut want = w.to_le_bytes();
+            want.make_ascii_lowercase();
+            assert_eq!(lower8(w), u64::from_le_bytes(want), "{w:#x}");
+        };
+        // Every byte value in every position, next to every kind of byte.
+        for b in 0..=255u64 {
+            for fill in [0u64, 0x40, 0x5A, 0x7F, 0x80, 0xC1, 0xFF] {
+                for at in 0..8 {
+                    let w = (fill * 0x0101_0101_0101_0101) & !(0xFF << (8 * at));
+                    check(w | b << (8 * at));
+                }
+            }
+        }
+        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+        for _ in 0..100_000 {
+            check(rng.next());
+        }
+    }
+
+    #[test]
     fn fast_paths_agree_with_the_definitions() {
         let words = [
             "",
@@ -1439,6 +1566,10 @@ mod tests {
         ];
         for a in words {
             assert_eq!(trim(a), a.trim(), "{a:?}");
+            for b in ["", " ", "\t\u{b}", "x  y", "\u{a0}", "\u{2003}z"] {
+                let s = format!("{a} {b}\n{a}{b}");
+                assert!(super::words(&s).eq(s.split_whitespace()), "{s:?}");
+            }
             assert_eq!(nonempty(a), fold_chars(a).next().is_some(), "{a:?}");
             let (mut x, mut y) = (Vec::new(), Vec::new());
             fold_into(a, &mut x);

@@ -194,12 +194,14 @@ pub fn scan(detector: &Detector, input: &ScanInput, opts: &ScanOptions) -> ScanO
             redact(&input.text, &spans, op)
         }
     });
+    // By value: the collection reuses the spans' allocation (a `WireSpan`
+    // is no larger than a `Span`).
     let spans = spans
-        .iter()
+        .into_iter()
         .map(|s| {
-            let mut w = WireSpan::from(s);
+            let mut w = WireSpan::from(&s);
             if opts.explain {
-                w.explanation = Some(s.explanation.to_string());
+                w.explanation = Some(s.explanation.into_owned());
             }
             w
         })
