@@ -688,6 +688,7 @@ mod resolve_tests {
                     && c.ty == EntityType::Person
                     && c.bs == last.be + 1
                     && matches!(text.as_bytes()[last.be], b' ' | b'-')
+                    && !repeats_last_word(text, last.be, &c)
                 {
                     last.be = c.be;
                     last.score = last.score.max(c.score);
