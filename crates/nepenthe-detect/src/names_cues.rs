@@ -1018,13 +1018,14 @@ pub(crate) fn run(
             }
         }
     }
-    let cap = |t: &Tok| t.flags & (T_CAP | T_ALPHA) == (T_CAP | T_ALPHA);
-    let mut i = 0;
-    while let Some(d) = toks[i..].iter().position(cap) {
-        i += d;
-        let t = toks[i];
-        if i > 0 {
-            let q = toks[i - 1];
+    let mut rest = toks.iter();
+    while let Some(&t) = rest
+        .by_ref()
+        .find(|t| t.flags & (T_CAP | T_ALPHA) == (T_CAP | T_ALPHA))
+    {
+        // The index of `t`, from the tokens left after it.
+        let i = toks.len() - rest.len() - 1;
+        if let Some(&q) = i.checked_sub(1).and_then(|k| toks.get(k)) {
             let class = word_class(lb, q.bs, q.be);
             // `cue(i - 1)`, with the class already known.
             if i - 1 != last {
@@ -1038,15 +1039,13 @@ pub(crate) fn run(
                 cue(&mut p, i - 2, &mut last);
             }
         }
-        let nb = b.get(t.be).copied().unwrap_or(b'\n');
         // Accented capitalised words the gazetteers know without accents.
         if !ascii && non_ascii(b, t.bs, t.be) && !p.covered(t.bs, t.be) {
             fold_rule(&mut p, i);
         }
-        if nb == b',' && b.get(t.be + 1) == Some(&b' ') {
+        if b.get(t.be..t.be + 2) == Some(b", ") {
             surname_first(&mut p, i);
         }
-        i += 1;
     }
     dash_signoff(&mut p);
     let found = std::mem::take(&mut p.found);
