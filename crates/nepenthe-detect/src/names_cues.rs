@@ -525,6 +525,18 @@ static WORD_SLOT: [u8; 1024] = {
     t
 };
 
+/// For each length up to [`MAX_WORD`], the mask of that many low bytes of a
+/// `u64` (all 8 from 8 on).
+const LO_MASK: [u64; MAX_WORD + 1] = {
+    let mut t = [u64::MAX; MAX_WORD + 1];
+    let mut n = 0;
+    while n < 8 {
+        t[n] = (1u64 << (8 * n)) - 1;
+        n += 1;
+    }
+    t
+};
+
 /// [`CUE`] when `lb[bs..be]` is a word of [`CUE_WORDS`], [`LINK`] when it is
 /// one of [`LINK_WORDS`], else 0: one table probe and one comparison.
 #[inline(always)]
@@ -534,9 +546,7 @@ fn word_class(lb: &[u8], bs: usize, be: usize) -> u8 {
         return 0;
     }
     let lo = match lb.get(bs..bs + 8) {
-        Some(w) => {
-            u64::from_le_bytes(w.try_into().unwrap_or([0; 8])) & (u64::MAX >> (64 - 8 * len.min(8)))
-        }
+        Some(w) => u64::from_le_bytes(w.try_into().unwrap_or([0; 8])) & LO_MASK[len],
         None => pack8(&lb[bs..be]),
     };
     let e = WORD_SLOT[slot_of(lo, len, WORD_MUL)];
@@ -557,7 +567,7 @@ fn non_ascii(b: &[u8], bs: usize, be: usize) -> bool {
     let len = be - bs;
     if let (1..=8, Some(w)) = (len, b.get(bs..bs + 8)) {
         let v = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
-        return v & HIGH & (u64::MAX >> (64 - 8 * len)) != 0;
+        return v & HIGH & LO_MASK[len] != 0;
     }
     !b[bs..be].is_ascii()
 }
@@ -1025,7 +1035,8 @@ pub(crate) fn run(
     {
         // The index of `t`, from the tokens left after it.
         let i = toks.len() - rest.len() - 1;
-        if let Some(&q) = i.checked_sub(1).and_then(|k| toks.get(k)) {
+        if i > 0 {
+            let q = toks[i - 1];
             let class = word_class(lb, q.bs, q.be);
             // `cue(i - 1)`, with the class already known.
             if i - 1 != last {
@@ -1043,7 +1054,7 @@ pub(crate) fn run(
         if !ascii && non_ascii(b, t.bs, t.be) && !p.covered(t.bs, t.be) {
             fold_rule(&mut p, i);
         }
-        if b.get(t.be..t.be + 2) == Some(b", ") {
+        if b.get(t.be) == Some(&b',') && b.get(t.be + 1) == Some(&b' ') {
             surname_first(&mut p, i);
         }
     }
