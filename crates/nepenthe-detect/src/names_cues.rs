@@ -355,7 +355,8 @@ fn other_name_label(w: &[u8]) -> bool {
     )
 }
 
-/// Every word that `run` treats as a cue (lower case), for [`CUE_SHAPE`].
+/// Every word that `run` treats as a cue (lower case, at most 12 bytes),
+/// for [`word_class`].
 const CUE_WORDS: &[&[u8]] = &[
     b"name",
     b"names",
@@ -437,26 +438,139 @@ const CUE_WORDS: &[&[u8]] = &[
     b"you",
 ];
 
-/// A hash of a word's first and last bytes and length.
-#[inline(always)]
-const fn shape_hash(first: u8, last: u8, len: usize) -> usize {
-    ((first as usize).wrapping_mul(37) ^ (last as usize).wrapping_mul(11) ^ len.wrapping_mul(101))
-        & 1023
+/// Words that link "spoke" to the name after them ("spoke to", "spoke w/").
+const LINK_WORDS: &[&[u8]] = &[b"to", b"with", b"w", b"2"];
+
+/// [`word_class`] of a word in [`CUE_WORDS`].
+const CUE: u8 = 1;
+/// [`word_class`] of a word in [`LINK_WORDS`].
+const LINK: u8 = 2;
+
+/// Up to 8 bytes packed into a little-endian `u64`, zero-padded.
+const fn pack8(w: &[u8]) -> u64 {
+    let mut v = 0;
+    let mut k = 0;
+    while k < w.len() && k < 8 {
+        v |= (w[k] as u64) << (8 * k);
+        k += 1;
+    }
+    v
 }
 
-/// Bit [`shape_hash`] set: some cue word has that shape. One load and a
-/// shift rule out most words before any comparison.
-static CUE_SHAPE: [u64; 16] = {
-    let mut t = [0u64; 16];
+/// The slot of a word in [`WORD_SLOT`] for multiplier `m`, from its first 8
+/// bytes (packed) and its length.
+#[inline(always)]
+const fn slot_of(lo: u64, len: usize, m: u64) -> usize {
+    ((lo ^ len as u64).wrapping_mul(m) >> 54) as usize
+}
+
+/// The longest cue or link word, in bytes.
+const MAX_WORD: usize = 12;
+
+/// A cue or link word: its first 8 bytes and the rest (packed), its length
+/// and its class.
+type WordKey = (u64, u64, usize, u8);
+
+/// The words of [`CUE_WORDS`] and [`LINK_WORDS`] as keys.
+const WORD_KEYS: [WordKey; CUE_WORDS.len() + LINK_WORDS.len()] = {
+    let mut t = [(0, 0, 0, 0); CUE_WORDS.len() + LINK_WORDS.len()];
     let mut k = 0;
-    while k < CUE_WORDS.len() {
-        let w = CUE_WORDS[k];
-        let h = shape_hash(w[0], w[w.len() - 1], w.len());
-        t[h / 64] |= 1 << (h % 64);
+    while k < t.len() {
+        let (w, class) = if k < CUE_WORDS.len() {
+            (CUE_WORDS[k], CUE)
+        } else {
+            (LINK_WORDS[k - CUE_WORDS.len()], LINK)
+        };
+        assert!(!w.is_empty() && w.len() <= MAX_WORD);
+        let hi = match w.split_at_checked(8) {
+            Some((_, rest)) => pack8(rest),
+            None => 0,
+        };
+        t[k] = (pack8(w), hi, w.len(), class);
         k += 1;
     }
     t
 };
+
+/// A multiplier for [`slot_of`] under which no two words of [`WORD_KEYS`]
+/// share a slot (searched at compile time): one probe decides a word.
+const WORD_MUL: u64 = {
+    let mut m = 0x9E37_79B9_7F4A_7C15u64;
+    loop {
+        let mut used = [false; 1024];
+        let mut k = 0;
+        while k < WORD_KEYS.len() {
+            let s = slot_of(WORD_KEYS[k].0, WORD_KEYS[k].2, m);
+            if used[s] {
+                break;
+            }
+            used[s] = true;
+            k += 1;
+        }
+        if k == WORD_KEYS.len() {
+            break m;
+        }
+        m = m.wrapping_add(0x6A09_E667_F3BC_C90A);
+    }
+};
+
+/// For each slot, 1 + the index in [`WORD_KEYS`] of the word there (0: none).
+static WORD_SLOT: [u8; 1024] = {
+    let mut t = [0u8; 1024];
+    let mut k = 0;
+    while k < WORD_KEYS.len() {
+        t[slot_of(WORD_KEYS[k].0, WORD_KEYS[k].2, WORD_MUL)] = k as u8 + 1;
+        k += 1;
+    }
+    t
+};
+
+/// For each length up to [`MAX_WORD`], the mask of that many low bytes of a
+/// `u64` (all 8 from 8 on).
+const LO_MASK: [u64; MAX_WORD + 1] = {
+    let mut t = [u64::MAX; MAX_WORD + 1];
+    let mut n = 0;
+    while n < 8 {
+        t[n] = (1u64 << (8 * n)) - 1;
+        n += 1;
+    }
+    t
+};
+
+/// [`CUE`] when `lb[bs..be]` is a word of [`CUE_WORDS`], [`LINK`] when it is
+/// one of [`LINK_WORDS`], else 0: one table probe and one comparison.
+#[inline(always)]
+fn word_class(lb: &[u8], bs: usize, be: usize) -> u8 {
+    let len = be - bs;
+    if len.wrapping_sub(1) >= MAX_WORD {
+        return 0;
+    }
+    let lo = match lb.get(bs..bs + 8) {
+        Some(w) => u64::from_le_bytes(w.try_into().unwrap_or([0; 8])) & LO_MASK[len],
+        None => pack8(&lb[bs..be]),
+    };
+    let e = WORD_SLOT[slot_of(lo, len, WORD_MUL)];
+    if e == 0 {
+        return 0;
+    }
+    let (klo, khi, klen, class) = WORD_KEYS[e as usize - 1];
+    if klo != lo || klen != len || (len > 8 && pack8(&lb[bs + 8..be]) != khi) {
+        return 0;
+    }
+    class
+}
+
+/// Whether `b[bs..be]` holds a non-ASCII byte (one load for most words).
+#[inline(always)]
+fn non_ascii(b: &[u8], bs: usize, be: usize) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let len = be - bs;
+    if let (1..=8, Some(w)) = (len, b.get(bs..bs + 8)) {
+        let v = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
+        return v & HIGH & LO_MASK[len] != 0;
+    }
+    !b[bs..be].is_ascii()
+}
 
 /// Appends the ASCII folding of `c` (Latin letters with diacritics).
 fn fold_push(c: char, out: &mut String) {
@@ -893,19 +1007,15 @@ pub(crate) fn run(
     // Cue words come before a capitalised word (the slot) or are "name"
     // words (lower-case answers and naming phrases), so only the tokens
     // before capitalised words and those holding "name" are looked at.
+    // `last`: the token looked at last (a token is not checked twice in a row).
     let mut last = usize::MAX;
-    let mut cue = |p: &mut Pass<'_>, k: usize| {
-        if k == last || k >= toks.len() {
+    let cue = |p: &mut Pass<'_>, k: usize, last: &mut usize| {
+        if k == *last || k >= toks.len() {
             return;
         }
-        last = k;
+        *last = k;
         let t = toks[k];
-        let len = t.be - t.bs;
-        if t.flags & T_ALPHA == 0 {
-            return;
-        }
-        let h = shape_hash(lb[t.bs], lb[t.be - 1], len);
-        if CUE_SHAPE[h / 64] >> (h % 64) & 1 != 0 {
+        if t.flags & T_ALPHA != 0 && word_class(lb, t.bs, t.be) == CUE {
             on_cue(p, k, b.get(t.be).copied().unwrap_or(b'\n'));
         }
     };
@@ -914,32 +1024,37 @@ pub(crate) fn run(
         let i = toks.partition_point(|t| t.be <= pos);
         if toks.get(i).is_some_and(|t| t.bs <= pos) {
             for k in i..(i + 4).min(toks.len()) {
-                cue(&mut p, k);
+                cue(&mut p, k, &mut last);
             }
         }
     }
-    for (i, t) in toks.iter().enumerate() {
-        if t.flags & (T_CAP | T_ALPHA) != (T_CAP | T_ALPHA) {
-            continue;
-        }
+    let mut rest = toks.iter();
+    while let Some(&t) = rest
+        .by_ref()
+        .find(|t| t.flags & (T_CAP | T_ALPHA) == (T_CAP | T_ALPHA))
+    {
+        // The index of `t`, from the tokens left after it.
+        let i = toks.len() - rest.len() - 1;
         if i > 0 {
-            cue(&mut p, i - 1);
-            if i > 1
-                && matches!(
-                    &lb[toks[i - 1].bs..toks[i - 1].be],
-                    b"to" | b"with" | b"w" | b"2"
-                )
-            {
+            let q = toks[i - 1];
+            let class = word_class(lb, q.bs, q.be);
+            // `cue(i - 1)`, with the class already known.
+            if i - 1 != last {
+                last = i - 1;
+                if class == CUE && q.flags & T_ALPHA != 0 {
+                    on_cue(&mut p, i - 1, b.get(q.be).copied().unwrap_or(b'\n'));
+                }
+            }
+            if i > 1 && class == LINK {
                 // "spoke to", "spoke w/".
-                cue(&mut p, i - 2);
+                cue(&mut p, i - 2, &mut last);
             }
         }
-        let nb = b.get(t.be).copied().unwrap_or(b'\n');
         // Accented capitalised words the gazetteers know without accents.
-        if !ascii && !text[t.bs..t.be].is_ascii() && !p.covered(t.bs, t.be) {
+        if !ascii && non_ascii(b, t.bs, t.be) && !p.covered(t.bs, t.be) {
             fold_rule(&mut p, i);
         }
-        if nb == b',' && b.get(t.be + 1) == Some(&b' ') {
+        if b.get(t.be) == Some(&b',') && b.get(t.be + 1) == Some(&b' ') {
             surname_first(&mut p, i);
         }
     }
@@ -1386,7 +1501,82 @@ fn apply(found: Vec<(usize, usize, f32, &'static str, &'static str)>, cands: &mu
 
 #[cfg(test)]
 mod tests {
+    use super::{non_ascii, word_class, CUE, CUE_WORDS, LINK, LINK_WORDS};
     use crate::{Detector, EntityType};
+
+    /// What `word_class` computes, by list look-ups.
+    fn class_by_lists(w: &[u8]) -> u8 {
+        if CUE_WORDS.contains(&w) {
+            CUE
+        } else if LINK_WORDS.contains(&w) {
+            LINK
+        } else {
+            0
+        }
+    }
+
+    /// Words near the cue words (prefixes, extensions, one byte changed) and
+    /// the cue words themselves, with what follows them in the text.
+    fn near_words() -> Vec<Vec<u8>> {
+        let mut v: Vec<Vec<u8>> = Vec::new();
+        for w in CUE_WORDS.iter().chain(LINK_WORDS) {
+            v.push(w.to_vec());
+            for n in 1..w.len() {
+                v.push(w[..n].to_vec());
+            }
+            for c in [b's', b'\'', 0xc3, b'a', b'z'] {
+                v.push([*w, &[c]].concat());
+            }
+            for k in 0..w.len() {
+                let mut x = w.to_vec();
+                x[k] ^= 1;
+                v.push(x);
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn word_class_matches_lists() {
+        let words = near_words();
+        for w in &words {
+            let want = class_by_lists(w);
+            // At the end of the text, mid-text, and far from the end.
+            for (pre, post) in [
+                (&b""[..], &b""[..]),
+                (b"ab ", b" cd"),
+                (b"x", b" name is Ann Smith"),
+            ] {
+                let text = [pre, w, post].concat();
+                assert_eq!(
+                    word_class(&text, pre.len(), pre.len() + w.len()),
+                    want,
+                    "{:?}",
+                    String::from_utf8_lossy(&text)
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 3000, ..Default::default() })]
+        /// `word_class` and `non_ascii` agree with the plain definitions on
+        /// any bytes.
+        #[test]
+        fn word_class_and_non_ascii_on_any_bytes(
+            text in proptest::collection::vec(proptest::sample::select(
+                &b"abcdefghimnorstuwxy2'\x00\xc3\xbc\x9f \n"[..]), 0..40),
+            a in 0usize..40,
+            n in 0usize..20,
+        ) {
+            let bs = a.min(text.len());
+            let be = (bs + n).min(text.len());
+            if be > bs {
+                proptest::prop_assert_eq!(word_class(&text, bs, be), class_by_lists(&text[bs..be]));
+            }
+            proptest::prop_assert_eq!(non_ascii(&text, bs, be), !text[bs..be].is_ascii());
+        }
+    }
 
     fn names_in(text: &str) -> Vec<String> {
         Detector::new()
