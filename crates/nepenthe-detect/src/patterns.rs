@@ -3497,7 +3497,11 @@ fn loose_day(lb: &[u8], i: usize) -> Option<(usize, u32)> {
 
 /// A month's name or abbreviation at `i`: `(end, month)`.
 fn loose_month(lb: &[u8], i: usize) -> Option<(usize, u32)> {
-    if !matches!(lb[i], b'j' | b'f' | b'm' | b'a' | b's' | b'o' | b'n' | b'd') {
+    // `i` may be the end of the text ("dob 1.2.3.4.5 of ").
+    if !matches!(
+        lb.get(i),
+        Some(b'j' | b'f' | b'm' | b'a' | b's' | b'o' | b'n' | b'd')
+    ) {
         return None;
     }
     let e = word_from(lb, i);

@@ -151,3 +151,24 @@ fn unicode_offsets_are_code_points() {
         .collect();
     assert_eq!(chars, "Zoë Kowalski");
 }
+
+/// Text cut off anywhere (a chat message truncated by a channel, a field limit) must never
+/// make a detector read past the end: every prefix of cue-rich texts is scanned.
+#[test]
+fn every_prefix_of_cue_rich_text_is_safe() {
+    let texts = [
+        "dob 1.2.3.4.5 of march, born the 3rd of may 1984, d.o.b. 12/03/84 (b. 1941)",
+        "caller: my date of birth is the third of the second eighty seven and my postcode is s w one a one a a",
+        "it's oh seven seven double oh nine double oh four five six, zip code 94110-1234, ssn 536-90-4399",
+        "Name: Zoë Ó Súilleabháin\nDOB: 01/02/1990\nAddress: 12 Bóthar na Trá, Galway H91 T2YR\nTel: +353 20 910 2277",
+        "| Ref | DOB |\n|---|---|\n| A-1 | 07/03/1990 |\n[2026-11-20 19:02:14] Agent: hi",
+        "IBAN GB29 NWBK 6016 1331 9268 19, NI AB 12 34 56 C, card 4111 1111 1111 1111, ip 192.168.0.1",
+    ];
+    for text in texts {
+        for (i, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            let prefix = &text[..i];
+            let spans = detector().detect(prefix, None);
+            check_offsets(prefix, &spans).unwrap();
+        }
+    }
+}
