@@ -47,6 +47,13 @@ enum Cue {
     /// "it's", "i'm", "this is": a first name that is also a function word
     /// ("will") and a surname, both from the gazetteers.
     Its,
+    /// "through to", "transferred to", "passed to": a person or a department,
+    /// so only one word that is a first name or is followed by where the
+    /// person works ("through to Fenella in billing").
+    Handed,
+    /// A person's role or relation before their name: "engineer Kofi",
+    /// "agent Kasia Nowak", "Auntie Bisi".
+    Role,
 }
 
 /// Words that are never part of a name found by a cue (lower case): group
@@ -391,6 +398,25 @@ const CUE_WORDS: &[&[u8]] = &[
     b"spoken",
     b"speaking",
     b"chatted",
+    b"chatting",
+    b"through",
+    b"transferred",
+    b"transferring",
+    b"passed",
+    b"engineer",
+    b"technician",
+    b"agent",
+    b"advisor",
+    b"adviser",
+    b"colleague",
+    b"manager",
+    b"supervisor",
+    b"auntie",
+    b"aunty",
+    b"uncle",
+    b"nephew",
+    b"niece",
+    b"grandson",
     b"hi",
     b"hello",
     b"hey",
@@ -791,6 +817,15 @@ impl<'a> Pass<'a> {
         matches!(b.get(k), None | Some(b'\n' | b'\r'))
     }
 
+    /// "... Sandeep from our fraud team", "... Fenella in billing": a word
+    /// saying where the person works follows byte `e`.
+    fn then_where(&self, e: usize) -> bool {
+        let lb = self.doc.lower.as_bytes();
+        [&b" from "[..], b" in ", b" at ", b" on "]
+            .iter()
+            .any(|w| lb[e..].starts_with(w))
+    }
+
     /// A lower-case word follows byte `e` after one space.
     fn lower_next(&self, e: usize) -> bool {
         let b = self.text().as_bytes();
@@ -890,9 +925,21 @@ impl<'a> Pass<'a> {
                 "name after a note cue (cust, caller)",
             ),
             Cue::Spoke => (
-                strong || words >= 2 || self.term(be),
+                strong || words >= 2 || self.term(be) || (s.capital && self.then_where(be)),
                 0.7,
                 "name after spoke to/with",
+            ),
+            Cue::Handed => (
+                s.capital
+                    && words == 1
+                    && (self.flags(self.toks[s.i]) & G_FIRST != 0 || self.then_where(be)),
+                0.7,
+                "name after put through or transferred to",
+            ),
+            Cue::Role => (
+                s.capital && (strong || words >= 2 || self.term(be) || self.lower_next(be)),
+                0.7,
+                "name after a role (engineer, agent, auntie)",
             ),
             Cue::Greet => {
                 let b = self.text().as_bytes();
@@ -1122,19 +1169,29 @@ fn on_cue(p: &mut Pass<'_>, i: usize, nb: u8) {
             p.cue_slot(Cue::Note, i + 1, false);
         }
         b"spoke" | b"spk" | b"talked" | b"spoken" | b"speaking" | b"chatted" | b"spoken"
+        | b"chatting" | b"through" | b"transferred" | b"transferring" | b"passed"
             if nb == b' ' =>
         {
             let rest = &lb[t.be..lb.len().min(t.be + 7)];
+            // "through", "transferred" and "passed" lead to someone with "to" only.
+            let to_only = matches!(w, b"through" | b"transferred" | b"transferring" | b"passed");
             let skip = [&b" to "[..], b" with ", b" w/ ", b" w/", b" 2 "]
                 .iter()
-                .find(|c| rest.starts_with(c))
+                .find(|c| rest.starts_with(c) && (!to_only || c.starts_with(b" to ")))
                 .map(|c| c.len());
             if let Some(s) = skip {
                 let k = p.tok_at(t.be + s);
                 if k < n && toks[k].bs == t.be + s {
-                    p.cue_slot(Cue::Spoke, k, false);
+                    p.cue_slot(if to_only { Cue::Handed } else { Cue::Spoke }, k, false);
                 }
             }
+        }
+        b"engineer" | b"technician" | b"agent" | b"advisor" | b"adviser" | b"colleague"
+        | b"manager" | b"supervisor" | b"auntie" | b"aunty" | b"uncle" | b"nephew" | b"niece"
+        | b"grandson"
+            if nb == b' ' && i + 1 < n && toks[i + 1].bs == t.be + 1 =>
+        {
+            p.cue_slot(Cue::Role, i + 1, false);
         }
         b"hi" | b"hello" | b"hey" | b"hiya" | b"thanks" | b"thx" | b"ty" | b"cheers" | b"bye"
         | b"morning" | b"evening" | b"afternoon"

@@ -326,6 +326,34 @@ fn names_in_capitals() {
 }
 
 #[test]
+fn names_after_roles_and_transfers() {
+    check(
+        Person,
+        &[
+            ("Your engineer Kofi is on his way", &["Kofi"]),
+            (
+                "QA: agent Kasia Nowak (ID A4471) missed the DPA",
+                &["Kasia Nowak"],
+            ),
+            ("Auntie Bisi asked me to text you", &["Bisi"]),
+            (
+                "you're through to Fenella in the billing team",
+                &["Fenella"],
+            ),
+            (
+                "you're now chatting with Sandeep from our fraud team",
+                &["Sandeep"],
+            ),
+            // A department or a company is no person.
+            ("Hi, you're through to Harbour Bank, my name is", &[]),
+            ("I'll transfer you, you're through to Billing now", &[]),
+            ("the engineer visit is booked", &[]),
+            ("ask your account manager Team Leads", &[]),
+        ],
+    );
+}
+
+#[test]
 fn a_name_said_twice_is_two_names() {
     check(
         Person,
