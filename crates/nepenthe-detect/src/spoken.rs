@@ -888,7 +888,9 @@ fn spoken_numbers(
             if let Some(c) = number_cand(doc, &toks[i..j], start, end) {
                 out.push(c);
             }
-        } else if words >= 3 && ndigits == 5 {
+        } else if words >= 3 && (ndigits == 5 || ndigits == 4) {
+            // A US ZIP code or an Australian postcode, if a state or a street
+            // comes before it (`spoken_zip`).
             zips.push((i, j));
         }
         // The token that ended the run (not part of it) is looked at next.
@@ -1322,8 +1324,22 @@ const STATES: &[&str] = &[
     "columbia",
 ];
 
-/// A five-digit number read out (`toks[i..j]`, from `spoken_numbers`) after
-/// "zip" or a state name.
+/// Australian states and territories, said before a postcode.
+const AU_STATES: &[&str] = &[
+    "queensland",
+    "victoria",
+    "tasmania",
+    "new south wales",
+    "western australia",
+    "south australia",
+    "northern territory",
+    "australian capital territory",
+];
+
+/// A number read out (`toks[i..j]`, from `spoken_numbers`) that ends an
+/// address: five digits after "zip" or a US state, four after an Australian
+/// state, or either after a street and at most five place words ("eighty
+/// eight beacon street boston oh two one oh eight").
 fn spoken_zip(doc: &Doc<'_>, toks: &[Tok], (i, j): (usize, usize), out: &mut Vec<Cand>) {
     let lower = &doc.lower;
     let start = toks[i].bs;
@@ -1337,14 +1353,41 @@ fn spoken_zip(doc: &Doc<'_>, toks: &[Tok], (i, j): (usize, usize), out: &mut Vec
         return;
     }
     let before = lower[..start].trim_end_matches([' ', ',']);
-    let state = STATES.iter().any(|s| {
-        before.ends_with(s)
-            && !before.as_bytes()[..before.len() - s.len()]
-                .last()
-                .is_some_and(u8::is_ascii_alphanumeric)
-    });
-    if state || ctx_before(lower, start, 60, &["zip"]).is_some() {
-        push_address(doc, toks, i, toks[j - 1].be, "ZIP code read out", out);
+    let after_one_of = |names: &[&str]| {
+        names.iter().any(|s| {
+            before.ends_with(s)
+                && !before.as_bytes()[..before.len() - s.len()]
+                    .last()
+                    .is_some_and(u8::is_ascii_alphanumeric)
+        })
+    };
+    // Digit tokens count their digits, number words one each.
+    let digits: usize = toks[i..j]
+        .iter()
+        .map(|&t| match num_tok(t, lower.as_bytes()) {
+            NumTok::Digits => t.be - t.bs,
+            _ => 1,
+        })
+        .sum();
+    let five = digits == 5;
+    let cued = if five {
+        after_one_of(STATES) || ctx_before(lower, start, 60, &["zip"]).is_some()
+    } else {
+        after_one_of(AU_STATES)
+    };
+    let after_street = || {
+        address_start(doc, toks, i, out).is_some_and(|s| {
+            out.iter()
+                .any(|c| c.ty == EntityType::StreetAddress && c.bs == s)
+        })
+    };
+    if cued || after_street() {
+        let why = if five {
+            "ZIP code read out"
+        } else {
+            "Australian postcode read out"
+        };
+        push_address(doc, toks, i, toks[j - 1].be, why, out);
     }
 }
 
@@ -1795,7 +1838,7 @@ mod tests {
                         i = j.max(i + 1);
                         continue;
                     }
-                } else if words >= 3 && digits.len() == 5 {
+                } else if words >= 3 && (digits.len() == 5 || digits.len() == 4) {
                     zips.push((i, j));
                 }
                 i = j.max(i + 1);
@@ -1961,6 +2004,20 @@ mod tests {
                 "twenty two north maple avenue apartment six chicago illinois six oh six one four",
             ),
             ("we're in albany new york one two two oh seven", "one two two oh seven"),
+            // After a street and a town, without a state or a "zip" cue.
+            (
+                "caller: eighty eight beacon street boston oh two one oh eight",
+                "eighty eight beacon street boston oh two one oh eight",
+            ),
+            // Australian postcodes: four digits after a state or a street.
+            (
+                "caller: six bellbird crescent bli bli queensland four five six oh",
+                "six bellbird crescent bli bli queensland four five six oh",
+            ),
+            (
+                "it's unit five forty two smith street fitzroy three oh six five",
+                "five forty two smith street fitzroy three oh six five",
+            ),
         ] {
             let got = found_of(text, &addr);
             assert!(got.iter().any(|(_, s)| s == want), "{text:?}: {got:?}");
@@ -1973,6 +2030,9 @@ mod tests {
             "it's one two three four five six seven",
             "nine four six oh seven",
             "order number nine four six oh seven",
+            // Four digits alone, or after a place that is no state, are no postcode.
+            "the last four are four four one nine",
+            "we're in brisbane four five six oh",
             "it's forty two church street and a one b two",
             // Spelled in capitals: the written form is the patterns' job.
             "postcode L S ONE FOUR A B",
