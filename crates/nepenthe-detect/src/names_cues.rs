@@ -1106,9 +1106,138 @@ pub(crate) fn run(
         }
     }
     dash_signoff(&mut p);
+    if memchr::memchr2(b'|', b'\t', b).is_some() {
+        table_names(&mut p);
+    }
     let found = std::mem::take(&mut p.found);
     fix_existing(&p, &addr, cands);
     apply(found, cands);
+}
+
+/// Column headings (lower case, trimmed) whose cells hold a person's name.
+const NAME_COLUMNS: &[&[u8]] = &[
+    b"name",
+    b"full name",
+    b"customer",
+    b"customer name",
+    b"caller",
+    b"caller name",
+    b"client",
+    b"client name",
+    b"contact",
+    b"contact name",
+    b"cardholder",
+    b"account holder",
+    b"account name",
+    b"holder",
+    b"agent",
+    b"agent name",
+    b"advisor",
+    b"adviser",
+    b"owner",
+    b"patient",
+    b"employee",
+    b"first name",
+    b"forename",
+    b"given name",
+    b"surname",
+    b"last name",
+    b"family name",
+];
+
+/// Names in the cells of a table column headed by a name heading ("| Name |",
+/// "Customer" in a tab-separated export): a cell of one to five capitalised
+/// words (particles and one ", " allowed: "Cooper, Brandon", "Mary-Kate
+/// O'Hara", "de la Cruz, Ana"), no digits.
+fn table_names(p: &mut Pass<'_>) {
+    let b = p.text().as_bytes();
+    let lb = p.doc.lower.as_bytes();
+    let mut header: Option<(u8, Vec<usize>)> = None;
+    let mut ls = 0;
+    while ls < b.len() {
+        let le = memchr::memchr(b'\n', &b[ls..]).map_or(b.len(), |q| ls + q);
+        let line = &lb[ls..le];
+        let sep = [b'|', b'\t'].into_iter().find(|c| line.contains(c));
+        match (sep, &header) {
+            (None, _) => header = None,
+            (Some(s), Some((hs, cols))) if *hs == s => {
+                let cols = cols.clone();
+                for (k, cell) in split_cells(line, s).enumerate() {
+                    if cols.contains(&k) {
+                        name_cell(p, ls + cell.0, ls + cell.1);
+                    }
+                }
+            }
+            (Some(s), _) => {
+                // The first line of a table: which of its headings are name headings.
+                let cols: Vec<usize> = split_cells(line, s)
+                    .enumerate()
+                    .filter(|(_, (cs, ce))| NAME_COLUMNS.contains(&&line[*cs..*ce]))
+                    .map(|(k, _)| k)
+                    .collect();
+                header = Some((s, cols));
+            }
+        }
+        ls = le + 1;
+    }
+}
+
+/// The cells of a table row, trimmed: `(start, end)` offsets in `line`.
+fn split_cells(line: &[u8], sep: u8) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut at = 0;
+    line.split(move |&c| c == sep).map(move |cell| {
+        let s = at + cell.iter().take_while(|c| c.is_ascii_whitespace()).count();
+        let e = (at + cell.len()).max(s)
+            - cell
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_whitespace())
+                .count();
+        at += cell.len() + 1;
+        (s, e.max(s))
+    })
+}
+
+/// A name filling the cell `b[s..e]`, if it has the shape of one.
+fn name_cell(p: &mut Pass<'_>, s: usize, e: usize) {
+    let text = p.text();
+    let cell = &text[s..e];
+    if cell.is_empty() || cell.len() > 60 || cell.matches(", ").count() > 1 {
+        return;
+    }
+    let words: Vec<&str> = cell.split([' ', ',']).filter(|w| !w.is_empty()).collect();
+    if words.is_empty() || words.len() > 5 {
+        return;
+    }
+    let mut capitals = 0;
+    for w in &words {
+        let first = w.chars().next().unwrap_or(' ');
+        let letters = w
+            .chars()
+            .all(|c| c.is_alphabetic() || matches!(c, '\'' | '’' | '-' | '.'));
+        if !letters {
+            return;
+        }
+        if first.is_uppercase() {
+            capitals += 1;
+        } else if !particle(w.as_bytes()) {
+            return;
+        }
+    }
+    if capitals == 0
+        || words
+            .iter()
+            .any(|w| not_name(w.to_ascii_lowercase().as_bytes()))
+    {
+        return;
+    }
+    p.found.push((
+        s,
+        e,
+        0.85,
+        "name in a table column headed by a name heading",
+        "",
+    ));
 }
 
 /// Token `i` has the shape of a cue word: checks it and the slot it opens.

@@ -354,6 +354,29 @@ fn names_after_roles_and_transfers() {
 }
 
 #[test]
+fn names_in_table_columns() {
+    check(
+        Person,
+        &[
+            (
+                "ticket | name | phone\nT-1 | Cooper, Brandon | 555-0187\nT-2 | Mary-Kate O'Hara | 555-0102\nT-3 | de la Cruz, Ana | -\n",
+                &["Cooper, Brandon", "Mary-Kate O'Hara", "de la Cruz, Ana"],
+            ),
+            (
+                "Case\tCustomer\tOwner\nC1\tKwabena Asante\tunassigned\n",
+                &["Kwabena Asante"],
+            ),
+            // Other columns, digits, lower-case words and headings that are not names.
+            (
+                "| Acct | Product | Team name |\n|---|---|---|\n| 3001 | Fibre Max | Billing Support |\n",
+                &[],
+            ),
+            ("| Name |\n|---|\n| Unit 4 |\n| n/a |\n", &[]),
+        ],
+    );
+}
+
+#[test]
 fn a_name_said_twice_is_two_names() {
     check(
         Person,
