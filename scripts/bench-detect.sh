@@ -36,7 +36,8 @@ echo -n "2 threads: "; "$NEW" /tmp/cc_s7_n2000.jsonl --repeat "$REPEAT" --thread
 
 echo "## accuracy"
 for gold in /tmp/cc_s7_n2000.jsonl /tmp/cc_s11_n2000.jsonl /tmp/cc_s99_n500.jsonl \
-            crates/nepenthe-detect/eval/handwritten.jsonl crates/nepenthe-detect/eval/heldout/heldout.jsonl; do
+            crates/nepenthe-detect/eval/handwritten.jsonl crates/nepenthe-detect/eval/heldout/heldout.jsonl \
+            crates/nepenthe-detect/eval/blind/blind.jsonl; do
   [ -s "$gold" ] || continue
   pred=/tmp/pred_$(basename "$gold")
   "$NEW" "$gold" --repeat 1 --out "$pred" >/dev/null
